@@ -5,7 +5,7 @@ set -euo pipefail
 pkgs=(build-essential pkg-config clang libclang-rt-14-dev
       libexpat1-dev libutf8proc-dev libsqlite3-dev libmicrohttpd-dev
       libcurl4-openssl-dev libssl-dev libbz2-dev libzstd-dev libcmocka-dev
-      unicode-data bzip2 python3 wrk hyperfine valgrind)
+      unicode-data bzip2 curl wrk hyperfine valgrind)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Real-data conformance: runs every tests/real/*.sh with the kpwatch binary.
+# Each script skips visibly (prints SKIP) when ../shared/data is absent.
+set -u
+bin=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+pass=0; fail=0
+for t in tests/real/*.sh; do
+  [ -f "$t" ] || continue
+  echo "== $t"
+  if bash "$t" "$bin"; then pass=$((pass+1)); else echo "FAIL: $t"; fail=$((fail+1)); fi
+done
+echo "real: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
