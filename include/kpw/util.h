@@ -10,6 +10,7 @@
 #define KPW_UTIL_H
 
 #include <stdio.h>
+#include <stdlib.h>
 #include "kpw/kpw.h"
 
 #ifdef __cplusplus

@@ -1,0 +1,162 @@
+#!/usr/bin/env bash
+# gen_unihan.sh -- generate build/gen/unihan_kor.h (C header on stdout) from
+# Debian's unicode-data Unihan files: for every Han code point with a Korean
+# (kHangul) or Mandarin (kMandarin) reading, the Korean reading as a Hangul
+# syllable, an optional personal-name Korean reading, and a toneless pinyin
+# syllable. Used by lib/screen/translit_han.c; see docs/romanisation.md.
+#
+# Only bash, bzcat, awk (mawk or gawk, byte mode), sort: no python in the build.
+# Choices (documented in docs/romanisation.md):
+#  - Korean reading = first kHangul reading, except that when another reading
+#    of the same character is its initial-ㄹ form (이/리, 노/로, 양/량...), the
+#    ㄹ form is taken: DPRK orthography keeps initial ㄹ (李 -> 리).
+#  - name reading = first reading flagged N (personal-name use) that differs
+#    from the Korean reading and is not its ㄹ/ㄴ/ㅇ twin (金: 금, name 김);
+#    translit uses it for a surname. Bit 15 of that value marks a simplified
+#    character (all its kTraditionalVariant values are other characters).
+#  - a simplified character without kHangul takes the reading of its first
+#    kTraditionalVariant that has one (红 -> 紅 -> 홍).
+#  - pinyin = first kMandarin reading, tone marks stripped, ü written u.
+# Inputs: $UNIHAN_DIR (default /usr/share/unicode), package unicode-data.
+set -euo pipefail
+dir=${UNIHAN_DIR:-/usr/share/unicode}
+for f in Unihan_Readings.txt.bz2 Unihan_Variants.txt.bz2; do
+  if [ ! -r "$dir/$f" ]; then
+    echo "gen_unihan.sh: $dir/$f not found (install Debian package unicode-data)" >&2
+    exit 1
+  fi
+done
+export LC_ALL=C
+
+{ bzcat "$dir/Unihan_Readings.txt.bz2" | awk -F'\t' '$2=="kHangul"||$2=="kMandarin"'
+  bzcat "$dir/Unihan_Variants.txt.bz2" | awk -F'\t' '$2=="kTraditionalVariant"'
+} | awk -F'\t' '
+function hex2num(s,   i, c, n) {
+  n = 0
+  for (i = 1; i <= length(s); i++) {
+    c = index("0123456789ABCDEF", toupper(substr(s, i, 1))) - 1
+    if (c < 0) return -1
+    n = n * 16 + c
+  }
+  return n
+}
+# UTF-8 Hangul syllable (3 bytes) -> index 0..11171, or -1.
+function syl(s,   b1, b2, b3, cp) {
+  if (length(s) != 3) return -1
+  b1 = ord[substr(s, 1, 1)]; b2 = ord[substr(s, 2, 1)]; b3 = ord[substr(s, 3, 1)]
+  cp = (b1 % 16) * 4096 + (b2 % 64) * 64 + (b3 % 64)
+  if (cp < 44032 || cp > 55203) return -1
+  return cp - 44032
+}
+# Same medial and final, initials ㄹ (5) vs ㄴ (2) or ㅇ (11): dueum twins.
+function twin(a, b,   ia, ib) {
+  if (a % 588 != b % 588) return 0
+  ia = int(a / 588); ib = int(b / 588)
+  return (ia == 5 && (ib == 2 || ib == 11)) || (ib == 5 && (ia == 2 || ia == 11))
+}
+BEGIN {
+  for (i = 1; i < 256; i++) ord[sprintf("%c", i)] = i
+}
+$2 == "kHangul" {
+  cp = hex2num(substr($1, 3))
+  n = split($3, r, " ")
+  first = -1; kor = -1; nm = -1
+  for (i = 1; i <= n; i++) {
+    split(r[i], p, ":"); s = syl(p[1]); src[i] = p[2]; sy[i] = s
+    if (s < 0) continue
+    if (first < 0) first = s
+  }
+  if (first < 0) next
+  kor = first
+  for (i = 1; i <= n; i++)
+    if (sy[i] >= 0 && twin(first, sy[i]) && int(sy[i] / 588) == 5) { kor = sy[i]; break }
+  for (i = 1; i <= n; i++)
+    if (sy[i] >= 0 && index(src[i], "N") && sy[i] != kor && !twin(kor, sy[i])) { nm = sy[i]; break }
+  K[cp] = kor + 1
+  if (nm >= 0) KN[cp] = nm + 1
+  has[cp] = 1
+  next
+}
+$2 == "kMandarin" {
+  cp = hex2num(substr($1, 3))
+  split($3, r, " "); s = r[1]
+  gsub(/ā|á|ǎ|à/, "a", s); gsub(/ē|é|ě|è|ê̄|ế|ê̌|ề|ê/, "e", s)
+  gsub(/ī|í|ǐ|ì/, "i", s); gsub(/ō|ó|ǒ|ò/, "o", s)
+  gsub(/ū|ú|ǔ|ù|ǖ|ǘ|ǚ|ǜ|ü/, "u", s)
+  gsub(/ḿ|m̀/, "m", s); gsub(/ń|ň|ǹ/, "n", s)
+  if (s !~ /^[a-z]+$/ || length(s) > 7) next
+  P[cp] = s
+  has[cp] = 1
+  next
+}
+$2 == "kTraditionalVariant" {
+  cp = hex2num(substr($1, 3))
+  split($3, r, " "); tv[cp] = hex2num(substr(r[1], 3))
+  nt = split($3, r, " ")
+  for (i = 1; i <= nt; i++) tvl[cp, i] = hex2num(substr(r[i], 3))
+  tvn[cp] = nt
+  # Simplified: every traditional form listed is another character.
+  self = 0
+  for (i = 1; i <= nt; i++) if (tvl[cp, i] == cp) self = 1
+  if (!self) { simp[cp] = 1; has[cp] = 1 }
+}
+END {
+  # Simplified characters: borrow the Korean reading of a traditional form.
+  for (cp in tvn) {
+    cpn = cp + 0
+    if (cpn in K) continue
+    for (i = 1; i <= tvn[cp]; i++) {
+      t = tvl[cp, i]
+      if (t in K) { K[cpn] = K[t]; if (t in KN) KN[cpn] = KN[t]; has[cpn] = 1; break }
+    }
+  }
+  for (cp in has) {
+    cpn = cp + 0
+    k = (cpn in K) ? K[cpn] : 0
+    kn = (cpn in KN) ? KN[cpn] : 0
+    if (cpn in simp) kn += 32768
+    py = (cpn in P) ? P[cpn] : "-"
+    printf "%d %d %d %s\n", cpn, k, kn, py
+  }
+}' | sort -n -k1,1 | awk '
+BEGIN { npool = 0; poolen = 1 }
+{
+  cp[NR] = $1; k[NR] = $2; kn[NR] = $3
+  if ($4 == "-") py[NR] = 0
+  else {
+    if (!($4 in pid)) { npool++; pid[$4] = npool; pstr[npool] = $4; poff[npool] = poolen; poolen += length($4) + 1 }
+    py[NR] = pid[$4]
+  }
+}
+END {
+  n = NR
+  print "/* unihan_kor.h -- GENERATED by scripts/gen_unihan.sh from Unihan (package"
+  print "** unicode-data); do not edit. Sorted Han code points with: Korean reading"
+  print "** (Hangul syllable index + 1, 0 = none), personal-name Korean reading"
+  print "** (same encoding; bit 15 set = simplified character), toneless pinyin"
+  print "** (index into kpw_unihan_py_off, 0 = none). */"
+  print "#ifndef KPW_GEN_UNIHAN_KOR_H"
+  print "#define KPW_GEN_UNIHAN_KOR_H"
+  print "#include <stdint.h>"
+  printf "#define KPW_UNIHAN_N %d\n", n
+  printf "#define KPW_UNIHAN_PY_N %d\n", npool + 1
+  printf "static const uint32_t kpw_unihan_cp[%d] = {", n
+  for (i = 1; i <= n; i++) printf "%s%s", (i % 12 == 1 ? "\n" : ""), cp[i] ","
+  print "\n};"
+  printf "static const uint16_t kpw_unihan_kor[%d] = {", n
+  for (i = 1; i <= n; i++) printf "%s%s", (i % 16 == 1 ? "\n" : ""), k[i] ","
+  print "\n};"
+  printf "static const uint16_t kpw_unihan_kor_name[%d] = {", n
+  for (i = 1; i <= n; i++) printf "%s%s", (i % 24 == 1 ? "\n" : ""), kn[i] ","
+  print "\n};"
+  printf "static const uint16_t kpw_unihan_py[%d] = {", n
+  for (i = 1; i <= n; i++) printf "%s%s", (i % 16 == 1 ? "\n" : ""), py[i] ","
+  print "\n};"
+  printf "static const uint16_t kpw_unihan_py_off[%d] = {\n0,", npool + 1
+  for (i = 1; i <= npool; i++) printf "%s%s", (i % 16 == 0 ? "\n" : ""), poff[i] ","
+  print "\n};"
+  printf "static const char kpw_unihan_py_pool[%d] =\n\"\\0\"", poolen + 1
+  for (i = 1; i <= npool; i++) printf "%s\"%s\\0\"", (i % 8 == 0 ? "\n" : ""), pstr[i]
+  print ";"
+  print "#endif"
+}'
