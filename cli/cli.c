@@ -81,6 +81,9 @@ kpw_result cli_load_lists(kpw_listset *ls, const char **paths, size_t n,
       fprintf(stderr, "kpwatch: %s: %zu entities in %.2f s\n", paths[i],
               kpw_listset_count(ls) - before, now_s() - t0);
   }
+  /* Like `lists`, fall back to ./kpwatch.db when no list and no --db is
+  ** given but that store exists; its audit log then records the screening. */
+  if (n == 0 && !g_cli.db && access(CLI_DEFAULT_DB, R_OK) == 0) g_cli.db = CLI_DEFAULT_DB;
   if (n == 0 && g_cli.db) {
     kpw_store *st;
     kpw_result rc = kpw_store_open(g_cli.db, &st, err);

@@ -23,6 +23,10 @@ enum {
   EXIT_IOERR = 4      /* I/O or internal error */
 };
 
+/* The store used by `lists` without --db, and by `screen`/`serve` without
+** -l or --db when it exists. */
+#define CLI_DEFAULT_DB "kpwatch.db"
+
 /* Global options parsed by main before the command. */
 typedef struct cli_globals {
   const char *db;     /* --db FILE or NULL */

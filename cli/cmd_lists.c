@@ -1,7 +1,9 @@
 /*
-** cmd_lists.c -- `kpwatch lists load|show|update`: watchlists into the
+** cmd_lists.c -- `kpwatch lists load|show|update|verify`: watchlists into the
 ** SQLite store, what the store holds, and fetching the official UN and
 ** OFAC lists.
+**
+** `lists verify` checks the stored copies and the audit hash chain.
 **
 ** Invariants (docs/cmd-lists.md):
 **  - Nothing in the store changes unless every file of the command parsed
@@ -26,7 +28,7 @@
 
 #include "cli.h"
 
-#define DEFAULT_DB "kpwatch.db"
+#define DEFAULT_DB CLI_DEFAULT_DB
 #define URL_UN "https://scsanctions.un.org/resources/xml/en/consolidated.xml"
 #define URL_OFAC \
   "https://sanctionslistservice.ofac.treas.gov/api/PublicationPreview/exports/SDN_ADVANCED.XML"
@@ -35,8 +37,8 @@
 
 /* ------------------------------------------------------------------ help */
 
-static void help_lists(void) {
-  printf(
+static void help_lists(FILE *out) {
+  fprintf(out,
     "usage: kpwatch [--db FILE] lists <load|show|update> [options]\n\n"
     "Manage the watchlists kept in the store (default store: ./" DEFAULT_DB ").\n\n"
     "  load [--name NAME] FILE...   parse list files and store them (with a copy\n"
@@ -44,7 +46,9 @@ static void help_lists(void) {
     "  show [NAME] [--format table] the lists in the store; --entity ID prints one\n"
     "                               entity of the stored lists as JSON\n"
     "  update [--name UN|OFAC]...   fetch the official UN and OFAC lists, verify\n"
-    "                               them and swap them in atomically\n\n"
+    "                               them and swap them in atomically\n"
+    "  verify                       check the stored list copies against their\n"
+    "                               digests and the audit log's hash chain\n\n"
     "Run 'kpwatch lists <subcommand> --help' for details.\n"
     "Exit codes: 0 ok, 2 usage, 3 bad input, 4 I/O, network or internal error.\n");
 }
@@ -84,7 +88,8 @@ static void help_update(void) {
     "entities of the stored version and not be older than it (unless\n"
     "--force), and match a checksum when one is given. On any failure, or\n"
     "offline, nothing is changed and the exit code is 4.\n\n"
-    "  --name L             update only list L (UN or OFAC; repeatable)\n"
+    "  --name L             update only list L (UN or OFAC; repeatable); without\n"
+    "                       it, the lists whose --url-* is given, else both\n"
     "  --url-un URL         fetch the UN list from URL (https:// or file://)\n"
     "  --url-ofac URL       fetch the OFAC SDN advanced XML from URL\n"
     "  --sha256-un HEX      require this SHA-256 of the UN download\n"
@@ -94,6 +99,16 @@ static void help_update(void) {
     "  --timeout SECONDS    give up a download after this long (default 600)\n"
     "  --max-bytes N        refuse downloads larger than N bytes (default 768 MiB)\n"
     "  --force              accept a shrunken or older list\n");
+}
+
+static void help_verify(void) {
+  printf(
+    "usage: kpwatch [--db FILE] lists verify\n\n"
+    "Checks the integrity of the store: every stored list copy decompresses\n"
+    "and matches the SHA-256 taken when it was stored, and the audit log's\n"
+    "hash chain is unbroken (an edited or deleted audit row breaks it).\n"
+    "Prints one JSON line per list and one for the audit log; exit 3 if\n"
+    "anything is broken.\n");
 }
 
 /* ------------------------------------------------------------------ utils */
@@ -315,6 +330,13 @@ static int cmd_load(int argc, char **argv) {
   kpw_buf b;
   kpw_buf_init(&b);
   for (size_t i = 0; i < nfiles; i++) {
+    /* The legacy CSV set reads alt/add/comments files beside sdn.csv; the
+    ** store keeps one file per list, so say what a reload will lack. */
+    if (p[i].li->format && strstr(p[i].li->format, "legacy-csv"))
+      fprintf(stderr, "kpwatch: warning: %s: only this file is kept in the "
+              "store, not the alt/add/comments files beside it; lists "
+              "reloaded from the store lack their names and addresses (the "
+              "advanced XML is complete in one file)\n", p[i].path);
     json_listinfo(&b, p[i].li, NULL);
     kpw_buf_putc(&b, '}');
     print_line(&b);
@@ -739,7 +761,7 @@ static int cmd_update(int argc, char **argv) {
     {.name = "UN", .url = URL_UN, .fmt_prefix = "un"},
     {.name = "OFAC", .url = URL_OFAC, .fmt_prefix = "ofac"},
   };
-  bool any_named = false, force = false;
+  bool any_named = false, force = false, url_given[2] = {false, false};
   long timeout_s = 600;
   size_t cap = KPW_STORE_MAX_LIST_BYTES;
   for (int i = 1; i < argc; i++) {
@@ -747,8 +769,8 @@ static int cmd_update(int argc, char **argv) {
     const char *v;
     if (is_help(argv[i])) { help_update(); return EXIT_OK; }
     if (!strcmp(argv[i], "--force")) { force = true; continue; }
-    if ((v = opt_value(argc, argv, &i, "--url-un", &missing))) { T[0].url = v; continue; }
-    if (!missing && (v = opt_value(argc, argv, &i, "--url-ofac", &missing))) { T[1].url = v; continue; }
+    if ((v = opt_value(argc, argv, &i, "--url-un", &missing))) { T[0].url = v; url_given[0] = true; continue; }
+    if (!missing && (v = opt_value(argc, argv, &i, "--url-ofac", &missing))) { T[1].url = v; url_given[1] = true; continue; }
     if (!missing && (v = opt_value(argc, argv, &i, "--sha256-un", &missing))) { T[0].sha256 = v; continue; }
     if (!missing && (v = opt_value(argc, argv, &i, "--sha256-ofac", &missing))) { T[1].sha256 = v; continue; }
     if (!missing && (v = opt_value(argc, argv, &i, "--checksum-url-ofac", &missing))) { T[1].checksum_url = v; continue; }
@@ -779,7 +801,12 @@ static int cmd_update(int argc, char **argv) {
     if (missing) return cli_usage_error("lists update", "%s needs a value", argv[i]);
     return cli_usage_error("lists update", "unexpected argument '%s'", argv[i]);
   }
-  if (!any_named) T[0].wanted = T[1].wanted = true;
+  /* Without --name: the lists whose URL was given, else both. */
+  if (!any_named) {
+    bool any_url = url_given[0] || url_given[1];
+    T[0].wanted = !any_url || url_given[0];
+    T[1].wanted = !any_url || url_given[1];
+  }
   for (int k = 0; k < 2; k++) {
     if (!T[k].wanted) continue;
     if (!url_ok(T[k].url))
@@ -846,17 +873,90 @@ static int cmd_update(int argc, char **argv) {
   return rc;
 }
 
+/* ------------------------------------------------------------------ verify */
+
+typedef struct verify_ctx {
+  kpw_store *st;
+  size_t bad;
+  kpw_buf b;
+} verify_ctx;
+
+static bool verify_cb(void *vctx, const kpw_listinfo *li, const char *at) {
+  (void)at;
+  verify_ctx *c = vctx;
+  void *data = NULL;
+  size_t n = 0;
+  kpw_error err = {0};
+  kpw_result r = kpw_store_get_list_data(c->st, li->name, &data, &n, &err);
+  free(data);
+  kpw_buf_putc(&c->b, '{');
+  kpw_json_key(&c->b, "list"); kpw_json_str(&c->b, li->name);
+  kpw_buf_putc(&c->b, ','); kpw_json_key(&c->b, "ok");
+  kpw_buf_puts(&c->b, r == KPW_OK ? "true" : "false");
+  kpw_buf_putc(&c->b, ','); kpw_json_key(&c->b, "bytes"); kpw_json_int(&c->b, (int64_t)n);
+  if (r != KPW_OK) {
+    kpw_buf_putc(&c->b, ','); kpw_json_key(&c->b, "error"); kpw_json_str(&c->b, err.msg);
+    c->bad++;
+  }
+  kpw_buf_putc(&c->b, '}');
+  print_line(&c->b);
+  return true;
+}
+
+static int cmd_verify(int argc, char **argv) {
+  for (int i = 1; i < argc; i++) {
+    if (is_help(argv[i])) { help_verify(); return EXIT_OK; }
+    return cli_usage_error("lists verify", "unexpected argument '%s'", argv[i]);
+  }
+  const char *path = db_path();
+  kpw_error err = {0};
+  if (access(path, F_OK) != 0) {
+    kpw_error_set(&err, KPW_EIO, path, 0, 0, "no store here");
+    return cli_fail(&err);
+  }
+  kpw_store *st = NULL;
+  if (kpw_store_open(path, &st, &err) != KPW_OK) return cli_fail(&err);
+  verify_ctx c = {st, 0, {0}};
+  kpw_buf_init(&c.b);
+  int rc = EXIT_OK;
+  if (kpw_store_lists(st, verify_cb, &c, &err) != KPW_OK) {
+    rc = cli_fail(&err);
+  } else {
+    uint64_t rows = 0;
+    kpw_result r = kpw_store_audit_verify(st, &rows, &err);
+    kpw_buf_putc(&c.b, '{');
+    kpw_json_key(&c.b, "audit_rows"); kpw_json_int(&c.b, (int64_t)rows);
+    kpw_buf_putc(&c.b, ','); kpw_json_key(&c.b, "ok");
+    kpw_buf_puts(&c.b, r == KPW_OK ? "true" : "false");
+    if (r != KPW_OK) {
+      kpw_buf_putc(&c.b, ','); kpw_json_key(&c.b, "error"); kpw_json_str(&c.b, err.msg);
+    }
+    kpw_buf_putc(&c.b, '}');
+    print_line(&c.b);
+    if (r != KPW_OK) rc = cli_fail(&err);
+    else if (c.bad) {
+      fprintf(stderr, "kpwatch: %zu stored list cop%s damaged; load %s again\n",
+              c.bad, c.bad == 1 ? "y is" : "ies are", c.bad == 1 ? "it" : "them");
+      rc = EXIT_INPUT;
+    }
+  }
+  kpw_buf_free(&c.b);
+  kpw_store_close(st);
+  return rc;
+}
+
 /* ------------------------------------------------------------------ entry */
 
 int cmd_lists(int argc, char **argv) {
   if (argc < 2) {
-    help_lists();
+    help_lists(stderr);
     return EXIT_USAGE;
   }
   const char *sub = argv[1];
-  if (is_help(sub) || !strcmp(sub, "help")) { help_lists(); return EXIT_OK; }
+  if (is_help(sub) || !strcmp(sub, "help")) { help_lists(stdout); return EXIT_OK; }
   if (!strcmp(sub, "load")) return cmd_load(argc - 1, argv + 1);
   if (!strcmp(sub, "show")) return cmd_show(argc - 1, argv + 1);
   if (!strcmp(sub, "update")) return cmd_update(argc - 1, argv + 1);
-  return cli_usage_error("lists", "unknown subcommand '%s' (load, show or update)", sub);
+  if (!strcmp(sub, "verify")) return cmd_verify(argc - 1, argv + 1);
+  return cli_usage_error("lists", "unknown subcommand '%s' (load, show, update or verify)", sub);
 }

@@ -494,7 +494,12 @@ static kpw_result flush_chunk(run *R, kpw_buf *out, uint64_t *seq, const char *s
       write_hits_json(&rj, r);
       kpw_buf_putc(&rj, '}');
       kpw_result rc = kpw_store_audit(R->store, R->o->actor, qj.data, R->lists_json, rj.data, err);
-      if (rc) { kpw_buf_free(&qj); kpw_buf_free(&rj); return rc; }
+      if (rc) {
+        kpw_store_rollback(R->store, NULL);
+        kpw_buf_free(&qj);
+        kpw_buf_free(&rj);
+        return rc;
+      }
     }
     if (out->len > (1u << 16)) {
       if (fwrite(out->data, 1, out->len, stdout) != out->len) {

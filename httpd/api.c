@@ -730,7 +730,8 @@ unsigned api_match(const srv *s, struct MHD_Connection *c,
   ** nothing. */
   mq = kpw_xcalloc(queries->len, sizeof *mq);
   for (size_t i = 0; i < queries->len; i++)
-    if (!build_query(queries->keys[i], queries->items[i], &mq[i], why,
+    if (queries->items[i]->type != KPW_JSON_NULL &&  /* null: skipped, as yente */
+        !build_query(queries->keys[i], queries->items[i], &mq[i], why,
                      sizeof why)) {
       status = api_error(sc, 400, "bad request", why);
       goto out;
@@ -739,6 +740,7 @@ unsigned api_match(const srv *s, struct MHD_Connection *c,
   kpw_buf *b = &sc->out;
   kpw_buf_reset(b);
   kpw_buf_puts(b, "{\"responses\":{");
+  bool first = true;
   for (size_t i = 0; i < queries->len; i++) {
     if (s->timeout_s && now_s() - t0 > (double)s->timeout_s) {
       snprintf(why, sizeof why,
@@ -747,11 +749,13 @@ unsigned api_match(const srv *s, struct MHD_Connection *c,
       status = api_error(sc, 503, "time limit exceeded", why);
       goto out;
     }
+    if (queries->items[i]->type == KPW_JSON_NULL) continue;
     size_t nh = kpw_screen(s->sc, &mq[i].q, k.threshold, k.cutoff, sc->hits,
                            list ? API_MAX_HITS : k.limit);
     nh = filter_list(sc->hits, nh, list);
     if (nh > k.limit) nh = k.limit;
-    if (i) kpw_buf_putc(b, ',');
+    if (!first) kpw_buf_putc(b, ',');
+    first = false;
     kpw_json_key(b, queries->keys[i]);
     kpw_buf_puts(b, "{\"status\":200,\"results\":[");
     for (size_t j = 0; j < nh; j++) {

@@ -18,6 +18,7 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -27,6 +28,9 @@
 #define DEFAULT_LISTEN   "127.0.0.1:8080"
 #define DEFAULT_MAX_BODY (1u << 20)
 #define DISCARD_CAP      (64u << 20)  /* chunked overflow: close after this */
+#define BODY_BUDGET      (128u << 20) /* request bodies buffered at once, all
+                                         connections together */
+#define SCRATCH_KEEP     (4u << 20)   /* larger response buffers are freed */
 
 /* ------------------------------------------------------------ scratch */
 
@@ -52,7 +56,7 @@ static scratch *thread_scratch(void) {
 /* ------------------------------------------------------------ responses */
 
 static enum MHD_Result send_json(struct MHD_Connection *c, unsigned status,
-                                 const kpw_buf *b, const char *allow) {
+                                 kpw_buf *b, const char *allow) {
   struct MHD_Response *r = MHD_create_response_from_buffer(
       b->len, b->len ? b->data : (void *)"", MHD_RESPMEM_MUST_COPY);
   if (!r) return MHD_NO;
@@ -64,6 +68,9 @@ static enum MHD_Result send_json(struct MHD_Connection *c, unsigned status,
   if (allow) MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, allow);
   enum MHD_Result ret = MHD_queue_response(c, status, r);
   MHD_destroy_response(r);
+  /* The response was copied: a buffer grown by one huge /match answer is
+  ** not kept for the life of the thread. */
+  if (b->cap > SCRATCH_KEEP) kpw_buf_free(b);
   return ret;
 }
 
@@ -121,8 +128,20 @@ static bool auth_ok(const srv *s, struct MHD_Connection *c) {
 typedef struct upload {
   kpw_buf body;
   size_t seen;        /* bytes received, kept or not */
-  bool too_large;
+  size_t accounted;   /* bytes counted in g_body_bytes */
+  bool too_large;     /* over --max-body: 413 */
+  bool busy;          /* over BODY_BUDGET: 503 */
 } upload;
+
+/* Bytes of request bodies held by all connections: bounds memory when many
+** clients upload at once (512 connections x 1 MiB would be 512 MiB). */
+static atomic_size_t g_body_bytes;
+
+static void upload_release(upload *u) {
+  atomic_fetch_sub(&g_body_bytes, u->accounted);
+  u->accounted = 0;
+  kpw_buf_free(&u->body);
+}
 
 static int g_pending;  /* *con_cls: body-less request, answer next call */
 static int g_done;     /* *con_cls: already answered */
@@ -228,12 +247,21 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c,
     size_t n = *upload_data_size;
     *upload_data_size = 0;
     u->seen += n;
-    if (!u->too_large && u->body.len + n > s->max_body) {
-      u->too_large = true;
-      kpw_buf_free(&u->body);
+    if (!u->too_large && !u->busy) {
+      if (u->body.len + n > s->max_body) {
+        u->too_large = true;
+        upload_release(u);
+      } else if (atomic_fetch_add(&g_body_bytes, n) + n > BODY_BUDGET) {
+        atomic_fetch_sub(&g_body_bytes, n);
+        u->busy = true;
+        upload_release(u);
+      } else {
+        u->accounted += n;
+        kpw_buf_put(&u->body, upload_data, n);
+      }
     }
-    if (u->too_large) return u->seen > DISCARD_CAP ? MHD_NO : MHD_YES;
-    kpw_buf_put(&u->body, upload_data, n);
+    if (u->too_large || u->busy)
+      return u->seen > DISCARD_CAP ? MHD_NO : MHD_YES;
     return MHD_YES;
   }
   if (u->too_large) {
@@ -242,6 +270,9 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c,
              s->max_body);
     return send_error(c, 413, "payload too large", why, NULL);
   }
+  if (u->busy)
+    return send_error(c, 503, "server busy",
+                      "too many request bodies in flight; retry", NULL);
   const char *rest;
   route_of(url, &rest);
   scratch *sc = thread_scratch();
@@ -255,7 +286,7 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
   (void)cls, (void)c, (void)toe;
   if (*con_cls && *con_cls != &g_pending && *con_cls != &g_done) {
     upload *u = *con_cls;
-    kpw_buf_free(&u->body);
+    upload_release(u);
     free(u);
   }
   *con_cls = NULL;
@@ -493,14 +524,19 @@ int cmd_serve(int argc, char **argv) {
   pthread_sigmask(SIG_BLOCK, &set, NULL);
   signal(SIGPIPE, SIG_IGN);
 
-  unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
+  /* No MHD_USE_ERROR_LOG: a misbehaving client must not be able to flood
+  ** stderr; start-up failures are reported below from errno. */
+  unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD;
   if (la.v6) flags |= MHD_USE_IPv6;
+  /* The port argument only labels libmicrohttpd's own messages: the
+  ** address comes from MHD_OPTION_SOCK_ADDR. */
+  uint16_t bind_port = ntohs(la.v6 ? ((struct sockaddr_in6 *)&la.ss)->sin6_port
+                                   : ((struct sockaddr_in *)&la.ss)->sin_port);
   d = MHD_start_daemon(
-      flags, 0, NULL, NULL, handler, &s, MHD_OPTION_SOCK_ADDR,
+      flags, bind_port, NULL, NULL, handler, &s, MHD_OPTION_SOCK_ADDR,
       (struct sockaddr *)&la.ss, MHD_OPTION_THREAD_POOL_SIZE,
       (unsigned)(threads > 1 ? threads : 0), MHD_OPTION_CONNECTION_TIMEOUT,
       (unsigned)timeout, MHD_OPTION_CONNECTION_LIMIT, (unsigned)512,
-      MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
       MHD_OPTION_NOTIFY_COMPLETED, completed, (void *)NULL, MHD_OPTION_END);
   if (!d) {
     fprintf(stderr, "kpwatch serve: cannot listen on %s: %s\n", listen_s,

@@ -41,26 +41,32 @@ void eb_begin(kpw_ebuild *b) {
   b->programs[0] = 0;
 }
 
-/* Trim, collapse runs of whitespace (incl. newlines, NBSP) to one space. */
+/* Trim, collapse runs of whitespace (incl. newlines, NBSP) to one space,
+** and replace invalid UTF-8 bytes with U+FFFD, so every stored string is
+** valid UTF-8 and a damaged byte stays visible instead of cutting the text. */
 const char *eb_str(kpw_ebuild *b, const char *s, size_t n) {
   if (!s) return NULL;
   if (n > EB_MAX_STR) { n = EB_MAX_STR; b->dropped++; }
-  char *out = kpw_arena_alloc(b->a, n + 1);
+  char *out = kpw_arena_alloc(b->a, n * 3 + 1);   /* each bad byte -> 3 bytes */
   size_t k = 0;
   bool sp = false;
-  for (size_t i = 0; i < n; i++) {
+  size_t i = 0;
+  while (i < n) {
     unsigned char c = (unsigned char)s[i];
     if (c == 0) break;
     bool ws = c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
     if (c == 0xC2 && i + 1 < n && (unsigned char)s[i + 1] == 0xA0) { ws = true; i++; }
-    if (ws) { sp = k > 0; continue; }
+    if (ws) { sp = k > 0; i++; continue; }
     if (sp) { out[k++] = ' '; sp = false; }
-    out[k++] = (char)c;
+    if (c < 0x80) { out[k++] = (char)c; i++; continue; }
+    uint32_t cp;
+    int len = kpw_utf8_decode(s + i, n - i, &cp);
+    if (len <= 0) { memcpy(out + k, "\xEF\xBF\xBD", 3); k += 3; i++; continue; }
+    memcpy(out + k, s + i, (size_t)len);
+    k += (size_t)len;
+    i += (size_t)len;
   }
   out[k] = 0;
-  /* Never cut a UTF-8 sequence in half when a cap truncated the input. */
-  size_t valid = kpw_utf8_valid_prefix(out, k);
-  out[valid] = 0;
   return out;
 }
 
@@ -218,18 +224,16 @@ void eb_remarks(kpw_ebuild *b, const char *text) {
   if (!text || !*text) return;
   size_t n = strlen(text);
   if (n > EB_MAX_REMARKS) { n = EB_MAX_REMARKS; b->dropped++; }
-  if (b->e.remarks) {
-    size_t old = strlen(b->e.remarks);
-    if (old + n + 3 > EB_MAX_REMARKS) { b->dropped++; return; }
-    char *j = kpw_arena_alloc(b->a, old + n + 3);
-    memcpy(j, b->e.remarks, old);
-    memcpy(j + old, " | ", 3);
-    const char *t = eb_str(b, text, n);
-    memcpy(j + old + 3, t, strlen(t) + 1);
-    b->e.remarks = j;
-  } else {
-    b->e.remarks = eb_str(b, text, n);
-  }
+  const char *t = eb_str(b, text, n);
+  if (!*t) return;
+  if (!b->e.remarks) { b->e.remarks = t; return; }
+  size_t old = strlen(b->e.remarks), tl = strlen(t);
+  if (old + tl + 3 > EB_MAX_REMARKS) { b->dropped++; return; }
+  char *j = kpw_arena_alloc(b->a, old + tl + 4);
+  memcpy(j, b->e.remarks, old);
+  memcpy(j + old, " | ", 3);
+  memcpy(j + old + 3, t, tl + 1);
+  b->e.remarks = j;
 }
 
 void eb_gender(kpw_ebuild *b, const char *text) {
@@ -246,6 +250,7 @@ const kpw_entity *eb_finish(kpw_ebuild *b) {
     /* A wallet or vessel known only by its identifier is still screenable. */
     if (e->n_ids == 0) return NULL;
     eb_name(b, e->ids[0].value, KPW_NAME_PRIMARY, KPW_SCRIPT_LATIN, true);
+    if (e->n_names == 0) return NULL;
   }
   /* names[0] is the primary name: the first PRIMARY, else the first strong
   ** Latin name, else the first name. */

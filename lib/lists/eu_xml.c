@@ -99,7 +99,7 @@ static bool company_word(const char *n) {
   return false;
 }
 
-static void end_entity(eu_state *s) {
+static void end_entity(kpw_xml *x, eu_state *s) {
   kpw_ebuild *b = s->b;
   kpw_entity *e = &b->e;
   e->schema = s->person ? KPW_SCHEMA_PERSON : KPW_SCHEMA_ORGANIZATION;
@@ -118,7 +118,7 @@ static void end_entity(eu_state *s) {
     eb_remarks(b, buf);
   }
   e->list = s->c->info->name;
-  eb_finish(b);
+  if (!eb_finish(b)) kpw_xml_fail(x, "sanctionEntity %s has no name", e->id);
 }
 
 static void eu_start(kpw_xml *x, void *ud, const char *n, const char **atts) {
@@ -174,7 +174,7 @@ static void eu_end(kpw_xml *x, void *ud, const char *n, const char *text, size_t
   eu_state *s = ud;
   if (s->in_ent) {
     if (s->depth == s->ent_depth && !strcmp(n, "sanctionEntity")) {
-      end_entity(s);
+      end_entity(x, s);
       s->in_ent = false;
     } else if (s->depth == s->ent_depth + 1 && !strcmp(n, "remark") && len) {
       eb_remarks(s->b, eb_str(s->b, text, len));

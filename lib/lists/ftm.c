@@ -132,9 +132,11 @@ static kpw_result map_line(kpw_load_ctx *c, kpw_ebuild *b, const char *line, siz
     kpw_date_format(&d, buf);
     b->e.listed_on = eb_str(b, buf, strlen(buf));
   }
-  eb_finish(b);
+  r = KPW_OK;
+  if (!eb_finish(b))
+    r = kpw_error_set(c->err, KPW_EINPUT, c->source, lineno, 0, "FtM %s entity \"%s\" has no name and no identifier", sch, id);
   kpw_arena_free(a);
-  return KPW_OK;
+  return r;
 }
 
 kpw_result kpw__load_ftm(kpw_load_ctx *c) {

@@ -124,7 +124,7 @@ void kpw_u64map_set(kpw_u64map *m, uint64_t key, uint64_t val) {
 
 kpw_listset *kpw_listset_new(void) {
   kpw_listset *ls = kpw_xcalloc(1, sizeof *ls);
-  ls->a = kpw_arena_new(1u << 20);
+  ls->a = kpw_arena_new(256u * 1024u);
   return ls;
 }
 

@@ -259,7 +259,7 @@ static void parse_remarks(kpw_ebuild *b, const char *remarks, bool person) {
 
 /* ------------------------------------------------------------ sdn.csv */
 
-static void sdn_row(ocsv_state *s, const char **f, size_t n) {
+static bool sdn_row(ocsv_state *s, const char **f, size_t n) {
   kpw_ebuild *b = s->b;
   eb_begin(b);
   uint64_t ent = ent_num(f[0]);
@@ -302,7 +302,7 @@ static void sdn_row(ocsv_state *s, const char **f, size_t n) {
     eb_remarks(b, all);
     parse_remarks(b, all, person);
   }
-  eb_finish(b);
+  return eb_finish(b) != NULL;
 }
 
 kpw_result kpw__load_ofac_csv(kpw_load_ctx *c) {
@@ -339,7 +339,11 @@ kpw_result kpw__load_ofac_csv(kpw_load_ctx *c) {
                           "OFAC sdn.csv row has %zu fields (expected 12) or no entity number", n);
         break;
       }
-      sdn_row(&s, fields, n);
+      if (!sdn_row(&s, fields, n)) {
+        r = kpw_error_set(c->err, KPW_EINPUT, c->source, kpw_csv_line(csv), 0,
+                          "OFAC sdn.csv row %s has no name", fields[0]);
+        break;
+      }
     }
     if (r == KPW_DONE) r = KPW_OK;
     kpw_result re = kpw__input_file_error(st, c->err);

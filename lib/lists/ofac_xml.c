@@ -234,7 +234,7 @@ static kpw_schema schema_of(ofac_state *s) {
   return KPW_SCHEMA_ORGANIZATION;
 }
 
-static void end_profile(ofac_state *s) {
+static void end_profile(kpw_xml *x, ofac_state *s) {
   for (int i = 0; i < s->n_identities; i++) {
     uint64_t head;
     if (!kpw_u64map_get(&s->map, KEY(K_DOCHEAD, s->identities[i]), &head)) continue;
@@ -245,6 +245,7 @@ static void end_profile(ofac_state *s) {
   s->b->e.list = s->c->info->name;
   const kpw_entity *e = eb_finish(s->b);
   if (e) kpw_u64map_set(&s->map, KEY(K_PROFILE, s->profile_id), (uint64_t)e->index + 1);
+  else kpw_xml_fail(x, "OFAC profile %llu has no name", (unsigned long long)s->profile_id);
 }
 
 /* ------------------------------------------------------------ callbacks */
@@ -437,7 +438,7 @@ static void o_end(kpw_xml *x, void *ud, const char *n, const char *t, size_t len
     if (!strcmp(n, "DistinctParties")) { s->sec = SEC_NONE; return; }
     if (!s->in_profile) return;
     if (!strcmp(n, "Profile")) {
-      end_profile(s);
+      end_profile(x, s);
       s->in_profile = false;
     } else if (!strcmp(n, "NamePartValue")) {
       if (s->name.len + len + 1 > EB_MAX_STR) return;

@@ -7,7 +7,8 @@
 ** from *_ALIAS with QUALITY (Low -> weak, f.k.a. -> former); the original
 ** script name; dates of birth (DATE, YEAR, or each year of FROM_YEAR..TO_YEAR
 ** when the range spans at most 10 years); NATIONALITY -> ISO2; GENDER;
-** documents (passport / national id); IMO numbers found in COMMENTS1;
+** documents (passport / national id); for entities the ENTITY_ADDRESS
+** countries; IMO numbers found in COMMENTS1;
 ** LISTED_ON; the list date from dateGenerated.
 ** One record is held at a time (the builder), so memory is bounded.
 */
@@ -16,7 +17,7 @@
 #include <strings.h>
 #include "lists/lists_internal.h"
 
-typedef enum { C_NONE, C_ALIAS, C_DOB, C_NAT, C_DOC } container_t;
+typedef enum { C_NONE, C_ALIAS, C_DOB, C_NAT, C_DOC, C_ADDR } container_t;
 
 typedef struct {
   kpw_load_ctx *c;
@@ -65,6 +66,8 @@ static void un_start(kpw_xml *x, void *ud, const char *name, const char **atts) 
     s->cont = C_DOB; s->dob_date = NULL; s->year = s->from_year = s->to_year = 0;
   } else if (strcmp(name, "NATIONALITY") == 0) {
     s->cont = C_NAT;
+  } else if (strcmp(name, "ENTITY_ADDRESS") == 0) {
+    s->cont = C_ADDR;   /* an organisation's country is where it is based */
   } else if (strcmp(name, "INDIVIDUAL_DOCUMENT") == 0) {
     s->cont = C_DOC; s->doc_type = s->doc_type2 = s->doc_number = NULL;
   }
@@ -143,7 +146,8 @@ static void end_record(un_state *s, kpw_xml *x) {
   }
   s->b->e.list = s->c->info->name;
   s->b->e.schema = s->schema;
-  eb_finish(s->b);
+  if (!eb_finish(s->b))
+    kpw_xml_fail(x, "UN record %s (line %llu) has no name", s->b->e.id, (unsigned long long)s->line);
 }
 
 static void un_end(kpw_xml *x, void *ud, const char *name, const char *text, size_t len) {
@@ -171,6 +175,10 @@ static void un_end(kpw_xml *x, void *ud, const char *name, const char *text, siz
   case C_NAT:
     if (strcmp(name, "VALUE") == 0) eb_country_text(s->b, txt(s, text, len));
     else if (strcmp(name, "NATIONALITY") == 0) s->cont = C_NONE;
+    return;
+  case C_ADDR:
+    if (strcmp(name, "COUNTRY") == 0) eb_country_text(s->b, txt(s, text, len));
+    else if (strcmp(name, "ENTITY_ADDRESS") == 0) s->cont = C_NONE;
     return;
   case C_DOC:
     if (strcmp(name, "TYPE_OF_DOCUMENT") == 0) s->doc_type = txt(s, text, len);

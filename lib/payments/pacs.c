@@ -616,6 +616,39 @@ static XML_Parser new_parser(px_ctx *x) {
 
 /* ------------------------------------------------------------ driver */
 
+/* Between concatenated documents: skip blanks and comments (a comment may
+** be at most PX_TOKEN_CAP bytes), counting lines. Returns the next byte,
+** -1 at the end, -2 on a read error. An unterminated comment is left for
+** the next parser to report. */
+static int skip_between(pay_reader *r, uint64_t *lines, kpw_error *err) {
+  for (;;) {
+    int b = pay_rd_peek(r, 0, err);
+    if (b == ' ' || b == '\t' || b == '\r' || b == '\n') {
+      pay_rd_get(r, err);
+      if (b == '\n') (*lines)++;
+      continue;
+    }
+    if (b != '<' || pay_rd_peek(r, 1, err) != '!' ||
+        pay_rd_peek(r, 2, err) != '-' || pay_rd_peek(r, 3, err) != '-')
+      return b;
+    /* Find "-->" within the cap without consuming, then consume. */
+    size_t k = 4, nl = 0;
+    int c;
+    for (;;) {
+      if (k + 2 >= PAY_READ_CAP) return b;  /* too long: let expat judge */
+      c = pay_rd_peek(r, k, err);
+      if (c < 0) return c == -2 ? -2 : b;
+      if (c == '\n') nl++;
+      if (c == '-' && pay_rd_peek(r, k + 1, err) == '-' &&
+          pay_rd_peek(r, k + 2, err) == '>')
+        break;
+      k++;
+    }
+    for (size_t i = 0; i < k + 3; i++) pay_rd_get(r, err);
+    *lines += nl;
+  }
+}
+
 kpw_result pay_pacs_read(pay_reader *r, kpw_payment_cb cb, void *ctx,
                          kpw_error *err) {
   px_ctx *x = kpw_xcalloc(1, sizeof *x);
@@ -661,13 +694,7 @@ kpw_result pay_pacs_read(pay_reader *r, kpw_payment_cb cb, void *ctx,
       x->p = NULL;
       r->pos += (size_t)(abs - chunk_abs);
       r->off = abs;
-      int b;
-      while ((b = pay_rd_peek(r, 0, err)) == ' ' || b == '\t' || b == '\r' ||
-             b == '\n') {
-        r->pos++;
-        r->off++;
-        if (b == '\n') lines++;
-      }
+      int b = skip_between(r, &lines, err);
       if (b == -2) {
         rc = err ? err->code : KPW_EIO;
         goto out;

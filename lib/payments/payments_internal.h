@@ -47,7 +47,7 @@ int pay_rd_get(pay_reader *r, kpw_error *err);
 /* ------------------------------------------------------------ party slots */
 typedef struct pay_slot {
   const char *role;                /* static string */
-  char field[16];
+  char field[24];                  /* "InstgRmbrsmntAgt" is 16 */
   char name[PAY_NAME_CAP];   size_t name_len;
   char address[PAY_ADDR_CAP]; size_t addr_len;
   char account[PAY_ACCT_CAP];

@@ -397,7 +397,7 @@ static double form_score_raw(const kn_form *a, const kn_form *b, char *ex,
       if (j < last) crossed = true;
       last = j;
     }
-    if (crossed) score *= 0.85;
+    if (crossed) score *= 0.78;
   }
   if (ex && cap) {
     size_t u = strlen(ex);
@@ -441,7 +441,8 @@ double kn_form_score(const kn_form *a, const kn_form *b, char *ex, size_t cap) {
     return 1.0;
   }
   double s = form_score_raw(a, b, ex, cap);
-  if (s >= 0.97 || s < 0.3 || a->script || b->script) return s;
+  if (s >= 0.97 || a->script || b->script) return s;
+  if (s < 0.3 && a->n == b->n) return s;      /* nothing a merge could save */
   /* try merging adjacent tokens on either side */
   int ma = find_merge(a, b), mb = find_merge(b, a);
   if (ma < 0 && mb < 0) return s;

@@ -80,7 +80,13 @@ size_t kn_fold_latin(const char *in, char *out, size_t cap, bool *nonlatin) {
     unsigned char b = (unsigned char)in[i];
     if (b < 0x80) { cp = b; i++; }
     else i += dec_utf8((const unsigned char *)in + i, n - i, &cp);
-    if (is_apostrophe(cp)) continue;      /* ch'ang -> chang, qa'ida -> qaida */
+    if (is_apostrophe(cp)) {              /* ch'ang -> chang, qa'ida -> qaida */
+      /* "Myo' ng": a stray space after the apostrophe inside a syllable */
+      if (!sep && i + 1 < n && in[i] == ' ' &&
+          ((in[i + 1] >= 'a' && in[i + 1] <= 'z') || (in[i + 1] >= 'A' && in[i + 1] <= 'Z')))
+        i++;
+      continue;
+    }
     int32_t dec[8];
     utf8proc_ssize_t nd;
     if (cp < 0x80) { dec[0] = cp; nd = 1; }

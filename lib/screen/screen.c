@@ -360,7 +360,7 @@ typedef struct ehit {
   int qname;              /* index of the query name, -1 for id hits */
   int eform;              /* stored form id of the best name, -1 for id hits */
   int ident;              /* identifier index for id hits, else -1 */
-  char ex[96];            /* id hits only */
+  char ex[200];           /* id hits only */
 } ehit;
 
 static acc *acc_find(acc *a, uint16_t *live, size_t *nlive, uint32_t form,
@@ -550,7 +550,7 @@ size_t kpw_screen(const kpw_screener *s, const kpw_query *q, double threshold,
     qn = malloc(nq * sizeof *qn);
     if (!qn) { free(eh); return 0; }
     for (size_t i = 0; i < nq; i++) {
-      if (!q->names[i]) { qn[i].n = 0; continue; }
+      if (!q->names[i]) { qn[i].n = 0; qn[i].script = 0; continue; }
       kn_prepare(q->names[i], &qn[i]);
       qscript[i] = qn[i].script;
       for (int k = 0; k < qn[i].n && nqf < MAX_QFORMS; k++) {
@@ -611,11 +611,6 @@ size_t kpw_screen(const kpw_screener *s, const kpw_query *q, double threshold,
       }
       first_common++;
     }
-    for (size_t k = first_common; k < nlk; k++)
-      for (size_t li = 0; li < nacc; li++) {
-        acc *x = &ac[live[li]];
-        if (bsearch_u32(lk[k].p, lk[k].n, x->form)) acc_add(x, lk[k].tok, lk[k].w);
-      }
     /* A candidate must carry a fair share of the query's evidence: one
     ** shared surname out of four rare tokens cannot reach the threshold.
     ** Per query name the share is taken over that name's tokens. */
@@ -630,10 +625,25 @@ size_t kpw_screen(const kpw_screener *s, const kpw_query *q, double threshold,
       if (m > maxacc) maxacc = m;
     }
     float floor_acc = (float)(MIN_SHARE * maxacc);
-#ifdef KPW_SCREEN_DEBUG
-    fprintf(stderr, "nlk %zu nacc %zu maxacc %.2f floor %.2f\n", nlk, nacc, maxacc, floor_acc);
-    for (size_t k = 0; k < nlk; k++) fprintf(stderr, "  key tok %u n %u w %.2f\n", lk[k].tok, lk[k].n, lk[k].w);
-#endif
+    /* Boost with the common keys only the candidates that can still reach
+    ** the floor with everything the common keys could add. */
+    if (first_common < nlk) {
+      float pot[8 * KN_MAXTOK];
+      memset(pot, 0, sizeof pot);
+      for (size_t k = first_common; k < nlk; k++)
+        if (lk[k].tok < 8 * KN_MAXTOK && lk[k].w > pot[lk[k].tok]) pot[lk[k].tok] = lk[k].w;
+      float total_pot = 0;
+      for (size_t t = 0; t < 8 * KN_MAXTOK; t++) total_pot += pot[t];
+      size_t nviable = 0;
+      for (size_t li = 0; li < nacc; li++)
+        if (ac[live[li]].score + total_pot >= floor_acc) live[nviable++] = live[li];
+      for (size_t k = first_common; k < nlk; k++)
+        for (size_t li = 0; li < nviable; li++) {
+          acc *x = &ac[live[li]];
+          if (bsearch_u32(lk[k].p, lk[k].n, x->form)) acc_add(x, lk[k].tok, lk[k].w);
+        }
+      nacc = nviable;
+    }
     /* compact and pick the best candidates */
     size_t w = 0;
     acc *cand = malloc((nacc ? nacc : 1) * sizeof *cand);
@@ -643,10 +653,6 @@ size_t kpw_screen(const kpw_screener *s, const kpw_query *q, double threshold,
     free(ac);
     ac = cand;
     size_t take = w;
-#ifdef KPW_SCREEN_DEBUG
-    fprintf(stderr, "w %zu\n", w);
-    for (size_t li = 0; li < w && li < 5; li++) fprintf(stderr, "  c %u %.2f\n", ac[li].form, ac[li].score);
-#endif
     if (take > MAX_SCORED) {
       qsort(ac, w, sizeof *ac, cmp_acc_desc);
       take = MAX_SCORED;
@@ -656,9 +662,6 @@ size_t kpw_screen(const kpw_screener *s, const kpw_query *q, double threshold,
       uint32_t fid = ac[c].form;
       const sform *sf = &s->forms[fid];
       const kpw_entity *e = kpw_listset_get(s->ls, sf->ent);
-#ifdef KPW_SCREEN_DEBUG
-      fprintf(stderr, "cand %u ent %s schema %d name %s\n", fid, e->id, e->schema, e->names[sf->name].text);
-#endif
       if (!schema_compatible(q->schema, e->schema)) continue;
       load_form(s, fid, &cf);
       double best = 0;
@@ -672,9 +675,6 @@ size_t kpw_screen(const kpw_screener *s, const kpw_query *q, double threshold,
         double v = kn_form_score(x, &cf, NULL, 0);
         if (v > best) { best = v; bq = f; }
       }
-#ifdef KPW_SCREEN_DEBUG
-      fprintf(stderr, "cand %u acc %.2f ent %s best %.3f bq %d\n", fid, ac[c].score, e->id, best, bq);
-#endif
       if (bq < 0) continue;
       if (sf->weak) best *= 0.92;
       ehit *x = ehit_get(eh, &neh, sf->ent);

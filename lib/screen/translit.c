@@ -14,7 +14,9 @@
 **      surname and then the whole given name, whatever the spacing);
 **   3. choose the variants for the dominant script and render each one
 **      through a bounded writer (truncation at a word boundary); identical
-**      forms are dropped, the rest are ordered most-likely first.
+**      forms are dropped, the rest are ordered most-likely first;
+**   4. when words lists translate occur (무역 trading, 银行 bank, see
+**      translit_dict.c), a translated form is put second.
 ** Latin and digits are rendered identically in every variant, so mixed names
 ** ("OOO ЧХОЛСАН") keep their Latin words.
 */
@@ -71,6 +73,7 @@ typedef struct tl_name {
   int16_t syl[TL_MAXCP];    /* Korean syllable (Hangul, Han reading) or -1 */
   uint8_t unit[TL_MAXCP];   /* 1: a voicing unit starts here */
   uint8_t surn[TL_MAXCP];   /* 1: part of the surname */
+  const char *py[TL_MAXCP]; /* Han: toneless pinyin or NULL */
   size_t n;
   size_t cnt[SC_OTHER + 1];
   bool person;              /* Korean personal name (surname + given) */
@@ -129,6 +132,7 @@ static void push(tl_name *nm, uint32_t c, int sc)
   nm->c[nm->n] = c;
   nm->sc[nm->n] = (uint8_t)sc;
   nm->syl[nm->n] = -1;
+  nm->py[nm->n] = NULL;
   nm->unit[nm->n] = 0;
   nm->surn[nm->n] = 0;
   nm->n++;
@@ -258,6 +262,7 @@ static void korean_context(tl_name *nm)
     int sc = nm->sc[i];
     if (sc == SC_HANGUL) nm->syl[i] = (int16_t)(nm->c[i] - 0xAC00);
     else if (sc == SC_HAN) {
+      nm->py[i] = tl_han_pinyin(nm->c[i]);
       int r = tl_han_kor(nm->c[i], false);
       nm->syl[i] = (int16_t)r;
       if (tl_han_simplified(nm->c[i])) nm->simplified = true;
@@ -380,7 +385,7 @@ static void render(const tl_name *nm, variant_t v, char *buf)
       tl_putc(&o, (char)c);
       break;
     case SC_HAN: {
-      const char *py = tl_han_pinyin(c);
+      const char *py = nm->py[i];
       tl_brk(&o);
       if (py) {
         if (v.han == HV_WG) {
@@ -471,6 +476,106 @@ static void render_hex(const tl_name *nm, char *buf)
   }
 }
 
+/* Whether the Cyrillic word c[i..j) has a spelling only the Kontsevich
+** system uses (чх кх тх пх, ы, ё, э): Russian words such as Рубин or
+** Капитал also parse as Korean syllables and must not be read so. */
+static bool kontsevich_word(const tl_name *nm, size_t i, size_t j)
+{
+  for (size_t m = i; m < j; m++) {
+    uint32_t a = nm->c[m], b = m + 1 < j ? nm->c[m + 1] : 0;
+    if (a == 0x44B || a == 0x451 || a == 0x44D ||
+        (b == 0x445 && (a == 0x447 || a == 0x43A || a == 0x442 || a == 0x43F)))
+      return true;
+  }
+  return false;
+}
+
+/* Writes words separated by spaces (the English of a dictionary entry). */
+static void put_words(tl_out *o, const char *s)
+{
+  tl_brk(o);
+  for (; *s; s++) {
+    if (*s == ' ') tl_brk(o);
+    else tl_putc(o, *s);
+  }
+  tl_brk(o);
+}
+
+/* The "translated" form of an organisation name (translit_dict.c): the
+** dictionary words in English, Hangul runs joined in DPRK spelling
+** (새날 -> saenal), Han runs in two-character pinyin words (丹东至诚 ->
+** dandong zhicheng), Cyrillic words in BGN. Returns the number of
+** dictionary hits (the form is only used when there is one). */
+static size_t render_translated(const tl_name *nm, char *buf)
+{
+  /* In what looks like a personal name (화려은행 starts with the surname
+  ** 화) only entries of two or more syllables count, and the one-syllable
+  ** word-final entries (성 "ministry") are not used at all. */
+  bool person = nm->person;
+  tl_out o;
+  tl_out_init(&o, buf, KPW_TRANSLIT_FORM_CAP);
+  uint8_t sep[TL_MAXCP];
+  for (size_t i = 0; i < nm->n; i++) sep[i] = nm->sc[i] == SC_SEP;
+  size_t hits = 0, i = 0, wstart = 0;
+  int prev_fin = -1, han_run = 0;
+  while (i < nm->n && !o.full) {
+    int sc = nm->sc[i];
+    if (sc == SC_SEP) {
+      tl_brk(&o); prev_fin = -1; han_run = 0; wstart = ++i;
+      continue;
+    }
+    int ds = sc == SC_HANGUL ? TL_DICT_KOR : sc == SC_HAN ? TL_DICT_HAN
+           : (sc == SC_CYR && i == wstart) ? TL_DICT_CYR : 0;
+    if (ds) {
+      const char *en = NULL;
+      size_t m = tl_dict_match(ds, nm->c, sep, i, nm->n, i > wstart && !person, &en);
+      if (m && !(person && m < 2)) {
+        put_words(&o, en);
+        hits++; i += m; prev_fin = -1; han_run = 0;
+        continue;
+      }
+    }
+    if (sc == SC_HANGUL) {
+      char b[16];
+      int s = nm->syl[i];
+      tl_kor_syllable(s, 0, prev_fin, b);
+      tl_puts(&o, b);
+      prev_fin = KS_FIN(s);
+    } else if (sc == SC_HAN) {
+      const char *py = nm->py[i];
+      if (han_run == 2) { tl_brk(&o); han_run = 0; }
+      if (py) { tl_puts(&o, py); han_run++; }
+    } else if (sc == SC_CYR) {
+      size_t j = i;
+      while (j < nm->n && nm->sc[j] == SC_CYR) j++;
+      tl_brk(&o);
+      /* a word with a Kontsevich-only spelling (чх, ы ...) that parses as
+      ** Korean is written as one DPRK-spelled word: ЧХОЛСАН -> cholsan */
+      int16_t syl[16];
+      size_t k = kontsevich_word(nm, i, j) ? tl_cyr_kontsevich(nm->c + i, j - i, syl, 16, 2) : 0;
+      if (k) {
+        char b[16];
+        int pf = -1;
+        for (size_t q = 0; q < k; q++) {
+          tl_kor_syllable(syl[q], 0, pf, b);
+          tl_puts(&o, b);
+          pf = KS_FIN(syl[q]);
+        }
+      } else {
+        tl_cyr_word(&o, nm->c + i, j - i, CV_BGN);
+      }
+      tl_brk(&o);
+      i = j;
+      continue;
+    } else if (sc == SC_ASCII) {
+      if (han_run || prev_fin >= 0) { tl_brk(&o); han_run = 0; prev_fin = -1; }
+      tl_putc(&o, (char)nm->c[i]);
+    }
+    i++;
+  }
+  return hits;
+}
+
 /* Whether every Cyrillic word parses as Kontsevich Korean, whether any does,
 ** and whether the first word is a Korean surname. */
 static void cyr_korean(const tl_name *nm, bool *all, bool *any, bool *surname)
@@ -490,15 +595,8 @@ static void cyr_korean(const tl_name *nm, bool *all, bool *any, bool *surname)
     size_t k = tl_cyr_kontsevich(nm->c + i, j - i, syl, 16, 1);
     if (k) {
       /* Outside a personal name, only words with a Kontsevich-specific
-      ** spelling (чх кх тх пх, ы, ё, э) count as Korean: Russian words
-      ** such as Рубин or Капитал also parse. */
-      if (!*any)
-        for (size_t m = i; m < j; m++) {
-          uint32_t a = nm->c[m], b = m + 1 < j ? nm->c[m + 1] : 0;
-          if (a == 0x44B || a == 0x451 || a == 0x44D ||
-              (b == 0x445 && (a == 0x447 || a == 0x43A || a == 0x442 || a == 0x43F)))
-            *any = true;
-        }
+      ** spelling count as Korean. */
+      if (kontsevich_word(nm, i, j)) *any = true;
     } else {
       *all = false;
     }
@@ -567,6 +665,20 @@ size_t kpw_translit_forms(const char *utf8,
     for (size_t j = 0; j < nf; j++)
       if (strcmp(forms[j], forms[nf]) == 0) { dup = true; break; }
     if (!dup) nf++;
+  }
+  /* Organisation names: a translated form, second. */
+  if (nf >= 1 && (nh || nhan || ncyr)) {
+    char tr[KPW_TRANSLIT_FORM_CAP];
+    if (render_translated(&nm, tr) && tr[0]) {
+      bool dup = false;
+      for (size_t j = 0; j < nf; j++) if (strcmp(forms[j], tr) == 0) dup = true;
+      if (!dup && max >= 2) {
+        if (nf == max) nf--;                 /* drop the least likely */
+        for (size_t j = nf; j > 1; j--) memcpy(forms[j], forms[j - 1], KPW_TRANSLIT_FORM_CAP);
+        memcpy(forms[1], tr, KPW_TRANSLIT_FORM_CAP);
+        nf++;
+      }
+    }
   }
   if (nf == 0) {
     bool letters = false;

@@ -6,7 +6,8 @@
 **             at a word start, й -> y, ий -> iy (Dmitriy, Sergeyevich).
 **   CV_SIMPLE passport-like: е -> e, й -> i, ий -> i (Vasili, Yurevich,
 **             Ogranichennoi, Mezhdunarodnyi).
-**   CV_Y      as BGN but ий/ый -> y (Dmitry, Vasily).
+**   CV_Y      anglicised: as BGN but ий/ый -> y, кс -> x (Dmitry, Vasily,
+**             Alexey).
 ** Korean names written in Cyrillic follow the Kontsevich system (Ким Чен Ын,
 ** Пак Чон Чхон, Чхве Сон Хи); tl_cyr_kontsevich() parses a word back into
 ** Hangul syllables so that the Korean romanisers can spell it as lists do.
@@ -69,7 +70,10 @@ void tl_cyr_word(tl_out *o, const uint32_t *w, size_t n, int cv)
         tl_putc(o, 'y');
       }
       break;
-    case 0x43A: case 0x45C: tl_putc(o, 'k'); break;
+    case 0x43A: case 0x45C:
+      if (cv == CV_Y && next == 0x441) { tl_putc(o, 'x'); i++; break; }  /* кс -> x */
+      tl_putc(o, 'k');
+      break;
     case 0x43B: tl_putc(o, 'l'); break;
     case 0x43C: tl_putc(o, 'm'); break;
     case 0x43D: tl_putc(o, 'n'); break;

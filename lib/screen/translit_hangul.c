@@ -59,16 +59,14 @@ size_t tl_kor_syllable(int s, int sys, int prev_fin, char *out)
   if (prev_fin < 0 || sys == 2) i = ini_word[sys][ini];
   else if (fin_sonorant(prev_fin)) i = ini_voiced[sys][ini];
   else i = ini_word[sys == 1 ? 1 : 0][ini];   /* tense after an obstruent */
-  if (sys == 0 && ini == 12) i = "j";
   if (sys == 1 && ini == 9 && (med == 20 || med == 16)) i = "sh";  /* 시 shi, 쉬 shwi */
   const char *m = (sys == 2) ? med_rr[med] : med_mr[med];
-  /* 최 choe, but ㅢ after a consonant in MR/DPRK is "ui" (희 hui). */
   size_t n = 0;
   for (const char *p = i; *p; p++) out[n++] = *p;
   for (const char *p = m; *p; p++) out[n++] = *p;
   for (const char *p = fin_tab[fin]; *p; p++) out[n++] = *p;
   out[n] = 0;
-  return n;   /* longest: "tch"+"wae"+"ng" = 8? no: max 3+3+2 = 8 incl. NUL 9 */
+  return n;   /* at most 3 + 3 + 2 = 8 letters (MR "tchwaeng"); out >= 9 */
 }
 
 size_t kpw_hangul_syllable(unsigned cp, int sys, int word_initial, char *out)
@@ -77,7 +75,7 @@ size_t kpw_hangul_syllable(unsigned cp, int sys, int word_initial, char *out)
   char tmp[16];
   size_t n = tl_kor_syllable((int)(cp - 0xAC00), sys, word_initial ? -1 : 0, tmp);
   /* out is documented as >= 8 bytes: 7 letters + NUL; the longest syllable
-  ** ("ttwaeng", "tchwaeng") is 7 or 8 letters, so clip at 7. */
+  ** (MR "tchwaeng", "tchyaeng") is 8 letters, so clip at 7. */
   if (n > 7) n = 7;
   memcpy(out, tmp, n);
   out[n] = 0;

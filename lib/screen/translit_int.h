@@ -51,8 +51,9 @@ enum {
 #define KS_FIN(s) ((s) % 28)
 #define KS_MAKE(i, m, f) ((i) * 588 + (m) * 28 + (f))
 
-/* Romanise syllable s. sys: 0 DPRK, 1 MR, 2 RR. prev_fin: final of the
-** previous syllable in the same word (-1 at a word start). */
+/* Romanise syllable s into out (>= 9 bytes). sys: 0 DPRK, 1 MR, 2 RR.
+** prev_fin: final of the previous syllable in the same word (-1 at a word
+** start). Returns the length. */
 size_t tl_kor_syllable(int s, int sys, int prev_fin, char *out);
 /* Surname helpers: 1 if s is a common Korean single-syllable surname. */
 bool tl_kor_is_surname(int s);
@@ -98,5 +99,16 @@ size_t tl_cyr_kontsevich(const uint32_t *w, size_t n, int16_t *syl, size_t cap,
 /* 1 if the Cyrillic word (lower case) is a common Korean surname in
 ** Kontsevich / Russian usage (ким, ли, пак, чхве ...). */
 bool tl_cyr_kor_surname(const uint32_t *w, size_t n);
+
+/* ---- translated organisation words (translit_dict.c) */
+enum { TL_DICT_KOR = 1, TL_DICT_HAN, TL_DICT_CYR };
+/* Longest dictionary key of the given script matching c[i..n) (sep[k] != 0
+** marks separators, matched by a space in a key). word_end_ok allows the
+** entries that must end a word (부 "department") when the match also ends
+** at a separator or the end. Returns the code points matched (0 = none)
+** and sets *en to the English wording (words separated by spaces, may be
+** empty). */
+size_t tl_dict_match(int script, const uint32_t *c, const uint8_t *sep,
+                     size_t i, size_t n, bool word_end_ok, const char **en);
 
 #endif

@@ -217,27 +217,41 @@ static int64_t query_int(kpw_store *st, const char *sql, int64_t dflt,
 
 /* ---------------------------------------------------------------- open */
 
-static kpw_result migrate(kpw_store *st, kpw_error *err) {
-  kpw_result r = exec(st,
-      "CREATE TABLE IF NOT EXISTS schema_migrations("
-      "version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)",
-      err, "cannot create the schema table");
-  if (r) return r;
+static kpw_result migrate(kpw_store *st, bool marked, kpw_error *err) {
   bool ok;
-  int64_t v = query_int(st, "SELECT MAX(version) FROM schema_migrations", 0, &ok);
-  if (!ok) return db_fail(st, err, "cannot read the schema version");
-  if (v > N_MIGRATIONS)
-    return kpw_error_set(err, KPW_EINPUT, st->path, 0, 0,
-                         "store schema version %" PRId64 " is newer than this "
-                         "kpwatch supports (%d); use a newer kpwatch",
-                         v, N_MIGRATIONS);
-  if (v == N_MIGRATIONS) return KPW_OK;
-  /* Take the write lock, then re-read: another process may have migrated
-  ** between our read and the lock. */
+  int64_t v = 0;
+  kpw_result r;
+  /* Fast path: a marked store at the current version needs no lock. */
+  if (marked) {
+    v = query_int(st, "SELECT MAX(version) FROM schema_migrations", 0, &ok);
+    if (!ok) return db_fail(st, err, "cannot read the schema version");
+    if (v > N_MIGRATIONS)
+      return kpw_error_set(err, KPW_EINPUT, st->path, 0, 0,
+                           "store schema version %" PRId64 " is newer than "
+                           "this kpwatch supports (%d); use a newer kpwatch",
+                           v, N_MIGRATIONS);
+    if (v == N_MIGRATIONS) return KPW_OK;
+  }
+  /* Take the write lock, then (re)read: another process may have created
+  ** or migrated the store meanwhile. The version table, the migrations
+  ** and the application_id mark are committed together, so no other
+  ** process ever sees our tables without the mark. */
   if ((r = exec(st, "BEGIN IMMEDIATE", err, "cannot lock the store to migrate")))
     return r;
+  if ((r = exec(st,
+                "CREATE TABLE IF NOT EXISTS schema_migrations("
+                "version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)",
+                err, "cannot create the schema table")))
+    goto fail;
   v = query_int(st, "SELECT MAX(version) FROM schema_migrations", 0, &ok);
   if (!ok) { r = db_fail(st, err, "cannot read the schema version"); goto fail; }
+  if (v > N_MIGRATIONS) {
+    r = kpw_error_set(err, KPW_EINPUT, st->path, 0, 0,
+                      "store schema version %" PRId64 " is newer than this "
+                      "kpwatch supports (%d); use a newer kpwatch",
+                      v, N_MIGRATIONS);
+    goto fail;
+  }
   for (int64_t i = v; i < N_MIGRATIONS; i++) {
     if ((r = exec(st, MIGRATIONS[i], err, "schema migration failed"))) goto fail;
     char at[32], sql[160];
@@ -308,7 +322,7 @@ kpw_result kpw_store_open(const char *path, kpw_store **out, kpw_error *err) {
       (r = exec(st, "PRAGMA synchronous=FULL", err, "cannot set synchronous")) ||
       (r = exec(st, "PRAGMA foreign_keys=ON", err, "cannot set foreign_keys")))
     goto fail;
-  if ((r = migrate(st, err))) goto fail;
+  if ((r = migrate(st, app == APP_ID, err))) goto fail;
   for (int i = 0; i < S_N; i++) {
     if (sqlite3_prepare_v3(st->db, SQL[i], -1, SQLITE_PREPARE_PERSISTENT,
                            &st->st[i], NULL) != SQLITE_OK) {

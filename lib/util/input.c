@@ -169,15 +169,20 @@ static void *bz_thread(void *arg) {
       size_t made = (RING_BUF - pos) - s.avail_out;
       pos += made;
       if (r == BZ_STREAM_END) {
-        /* Concatenated streams (pbzip2) continue; anything else that does
-        ** not start with "BZh" is trailing garbage, ignored like bzip2. */
-        if (s.avail_in == 0) {
-          size_t avail = raw_fill(in);
-          s.next_in = (char *)in->raw + in->raw_pos;
-          s.avail_in = (unsigned)avail;
-          in->raw_pos = in->raw_len;
+        /* Concatenated streams (pbzip2, lbzip2) continue. Look at the next
+        ** 4 bytes, topping them up across a chunk boundary. */
+        if (s.avail_in < 4 && !in->raw_eof) {
+          size_t keep = s.avail_in;
+          memmove(in->raw, s.next_in, keep);
+          size_t more = 0;
+          while (keep + more < 4 && !in->raw_eof && !in->raw_error)
+            more += raw_source_read(in, in->raw + keep + more, RAW_CHUNK - keep - more);
+          in->raw_len = in->raw_pos = keep + more;
+          s.next_in = (char *)in->raw;
+          s.avail_in = (unsigned)(keep + more);
         }
-        if (s.avail_in >= 3 && memcmp(s.next_in, "BZh", 3) == 0) {
+        if (s.avail_in == 0) { finished = true; break; }
+        if (s.avail_in >= 4 && memcmp(s.next_in, "BZh", 3) == 0 && s.next_in[3] >= '1' && s.next_in[3] <= '9') {
           char *keep_in = s.next_in; unsigned keep_avail = s.avail_in;
           BZ2_bzDecompressEnd(&s);
           memset(&s, 0, sizeof s);
@@ -185,7 +190,9 @@ static void *bz_thread(void *arg) {
           s.next_in = keep_in; s.avail_in = keep_avail;
           continue;
         }
-        finished = true;
+        /* Bad input is never skipped silently: junk after the last stream
+        ** is an error (bzip2(1) only warns). */
+        bad = KPW_EINPUT; why = "bzip2: trailing data after the end of the compressed stream";
         break;
       }
       if (r != BZ_OK) {

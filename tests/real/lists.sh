@@ -47,8 +47,10 @@ int main(int argc, char **argv) {
   clock_gettime(CLOCK_MONOTONIC, &b);
   struct rusage ru;
   getrusage(RUSAGE_SELF, &ru);
-  fprintf(stderr, "load_seconds=%.3f maxrss_mb=%ld\n",
-          (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9, ru.ru_maxrss / 1024);
+  double cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+               (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+  fprintf(stderr, "load_seconds=%.3f cpu_seconds=%.3f maxrss_mb=%ld\n",
+          (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9, cpu, ru.ru_maxrss / 1024);
   for (size_t i = 0; i < kpw_listset_nlists(ls); i++) {
     const kpw_listinfo *li = kpw_listset_list(ls, i);
     printf("LIST\t%s\t%s\t%s\t%u\n", li->name, li->format, li->date ? li->date : "-", li->n_entities);
@@ -90,11 +92,9 @@ n_kpi=$(awk -F'\t' '$1=="E" && $2 ~ /^UN:KPi\./' "$tmp/un.txt" | wc -l)
 n_kpe=$(awk -F'\t' '$1=="E" && $2 ~ /^UN:KPe\./' "$tmp/un.txt" | wc -l)
 check "UN DPRK records 155 = 80 KPi + 75 KPe" "$(eq "$n_kp/$n_kpi/$n_kpe" 155/80/75)" "got $n_kp/$n_kpi/$n_kpe"
 awk -F'\t' '$1=="E"{n=split($7,a,","); for(i=1;i<=n;i++){split(a[i],f,"="); if(f[1]=="imo") print $2, f[2], f[4]}}' "$tmp/un.txt" > "$tmp/un_imo.txt"
-n_imo=$(wc -l < "$tmp/un_imo.txt"); n_comp=$(awk '$3==2' "$tmp/un_imo.txt" | wc -l)
-n_both=$(awk '{print $2}' "$tmp/un_imo.txt" | while read -r d; do
-  python3 -c "import sys;d='$d';print(1 if sum(int(d[i])*(7-i) for i in range(6))%10==int(d[6]) else 0)"; done | grep -c 1)
-check "UN 16 IMO numbers from COMMENTS1, all company-valid" \
-  "$(eq "$n_imo/$((n_comp + n_both))" 16/16)" "$n_imo found, $n_comp company-only, $n_both also ship-valid"
+n_imo=$(wc -l < "$tmp/un_imo.txt")
+n_comp=$(awk '{d=$2; split("8 6 4 2 9 7",w," "); s=0; for(i=1;i<=6;i++) s+=substr(d,i,1)*w[i]; if ((11-s%11)%10==substr(d,7,1)+0) c++} END{print c+0}' "$tmp/un_imo.txt")
+check "UN 16 IMO numbers from COMMENTS1, all valid company numbers" "$(eq "$n_imo/$n_comp" 16/16)" "$n_imo found, $n_comp company-valid"
 n=$(grep -P '^E\tUN:KPi.033\t' "$tmp/un.txt" | grep -c 'passport=381310014')
 check "UN KPi.033 passport 381310014" "$(eq "$n" 1)" "RI WON HO"
 
@@ -105,9 +105,13 @@ check "OFAC advanced .xml.bz2 loads" "$(eq "$(grep -c '^ERROR' "$tmp/ofac.txt")"
 secs=$(sed -n 's/.*load_seconds=\([0-9.]*\).*/\1/p' "$tmp/ofac.err")
 rss=$(sed -n 's/.*maxrss_mb=\([0-9]*\).*/\1/p' "$tmp/ofac.err")
 check "OFAC load peak RSS <= 150 MB (loader share of the 300 MB budget)" "$( [ "${rss:-999}" -le 150 ]; echo $?)" "${rss} MB"
-# The issue's budget is 3 s on an idle 2-core machine; here a generous bound
-# so a busy CI host does not flake. The figure is printed either way.
-check "OFAC load time (budget 3 s idle; bound here 20 s)" "$(awk -v s="${secs:-99}" 'BEGIN{exit !(s <= 20)}'; echo $?)" "${secs} s"
+cpu=$(sed -n 's/.*cpu_seconds=\([0-9.]*\).*/\1/p' "$tmp/ofac.err")
+# The issue's budget is 3 s wall on an idle 2-core machine (bzip2 on one
+# core, parsing on the other). Wall time depends on what else runs, so the
+# check bounds CPU time (both threads); the wall figure is printed as info.
+echo "info - OFAC .xml.bz2 load: ${secs} s wall, ${cpu} s CPU (both threads), ${rss} MB peak RSS"
+cpu_max=6; [ -n "$san" ] && cpu_max=40   # sanitizer builds run several times slower
+check "OFAC load CPU time <= $cpu_max s (both threads)" "$(awk -v s="${cpu:-99}" -v m="$cpu_max" 'BEGIN{exit !(s <= m)}'; echo $?)" "${cpu} s"
 n=$(grep -c '^E' "$tmp/ofac.txt")
 check "OFAC 18,367 profiles" "$(eq "$n" 18367)" "got $n"
 check "OFAC list date" "$(eq "$(awk -F'\t' '$1=="LIST"{print $4}' "$tmp/ofac.txt")" 2025-11-19)" "DateOfIssue"

@@ -11,6 +11,7 @@ case "$K" in /*) ;; *) K="$PWD/$K" ;; esac
 DATA=../shared/data/screening
 UN=$DATA/un/un_consolidated_2026-02-27.xml
 OFAC=$DATA/ofac/sdn_advanced.xml.bz2
+[ -x "$K" ] || { echo "FAIL - $K is not an executable"; exit 1; }
 if [ ! -d ../shared/data ]; then echo "SKIP: ../shared/data is absent"; exit 0; fi
 if [ ! -f "$UN" ]; then echo "SKIP: $UN is absent"; exit 0; fi
 
@@ -104,11 +105,22 @@ check "update with a broken download exits 4 (rc=$rc)" [ $rc -eq 4 ]
 check "update with a wrong required SHA-256 exits 4 (rc=$rc)" [ $rc -eq 4 ]
 check "store still holds the verified version" grep -q "\"sha256\":\"$new_sha\"" <<<"$("$K" --quiet --db "$DB" lists show UN)"
 
-# 9. audit log is append-only
+# 9. audit log: screen --db appends, rows cannot be changed, the chain verifies
+head -201 "$DATA/eval/yente/candidate_generation_benchmark/negatives_global.csv" 2>/dev/null >"$T/q.csv"
+if [ -s "$T/q.csv" ]; then
+  "$K" --quiet --db "$DB" screen "$T/q.csv" >/dev/null 2>&1; rc=$?
+  n=$("$K" --quiet --db "$DB" lists verify | grep -o '"audit_rows":[0-9]*' | cut -d: -f2)
+  check "screen --db appends one audit row per query (rc=$rc, rows=${n:-none})" [ "${n:-0}" -eq 200 ]
+fi
+out=$("$K" --quiet --db "$DB" lists verify); rc=$?
+check "lists verify: stored copy and audit chain intact (rc=$rc)" \
+  bash -c '[ $2 -eq 0 ] && grep -q "\"list\":\"UN\",\"ok\":true" <<<"$1" && grep -q "\"audit_rows\":[0-9]*,\"ok\":true" <<<"$1"' _ "$out" $rc
 if [ $has_sqlite -eq 1 ]; then
-  sql "INSERT INTO audit(at,actor,query,lists,result,hash) VALUES('2026-01-01T00:00:00Z','t','{}','[]','{}','x')" 2>/dev/null
   if sql "UPDATE audit SET actor='mallory'" 2>/dev/null; then bad "audit UPDATE refused"; else ok "audit UPDATE refused"; fi
   if sql "DELETE FROM audit" 2>/dev/null; then bad "audit DELETE refused"; else ok "audit DELETE refused"; fi
+  sql "INSERT INTO audit(at,actor,query,lists,result,hash) VALUES('2026-01-01T00:00:00Z','t','{}','[]','{}','forged')"
+  "$K" --quiet --db "$DB" lists verify >/dev/null 2>&1; rc=$?
+  check "a row inserted behind kpwatch's back breaks the chain: verify exits 3 (rc=$rc)" [ $rc -eq 3 ]
 fi
 
 # 10. the full OFAC SDN advanced XML (.bz2) into the store
@@ -117,10 +129,21 @@ if [ -f "$OFAC" ]; then
   s0=$(date +%s.%N)
   out=$("$K" --quiet --db "$DB3" lists load "$OFAC" 2>&1); rc=$?
   s1=$(date +%s.%N)
-  check "OFAC sdn_advanced.xml.bz2 loads and is stored (rc=$rc, $(printf '%.2f' "$(echo "$s1 - $s0" | bc 2>/dev/null || echo 0)") s)" [ $rc -eq 0 ]
+  check "OFAC sdn_advanced.xml.bz2 loads and is stored (rc=$rc, $(awk -v a="$s0" -v b="$s1" "BEGIN{printf \"%.2f\", b-a}") s)" [ $rc -eq 0 ]
   check "OFAC holds 18367 profiles" grep -q '"entities":18367' <<<"$out"
+  # update with OFAC's published checksum (the shared data keeps its text)
+  CK=$DATA/ofac/sdn_advanced_checksum.txt
+  if [ -f "$CK" ] && command -v bzcat >/dev/null; then
+    bzcat "$OFAC" >"$T/sdn.xml"
+    out=$("$K" --quiet --db "$DB3" lists update --name OFAC --url-ofac "file://$T/sdn.xml" --checksum-url-ofac "file://$PWD/$CK" 2>&1); rc=$?
+    check "OFAC update verified against the published checksum file (rc=$rc)" grep -q '"status":"updated"' <<<"$out"
+    printf 'SHA256(sdn_advanced.xml) = %064d\n' 0 >"$T/wrong_ck.txt"
+    "$K" --quiet --db "$DB3" lists update --name OFAC --url-ofac "file://$T/sdn.xml" --checksum-url-ofac "file://$T/wrong_ck.txt" >/dev/null 2>&1; rc=$?
+    check "OFAC update against a non-matching checksum exits 4 (rc=$rc)" [ $rc -eq 4 ]
+    rm -f "$T/sdn.xml"
+  fi
   out=$("$K" --quiet --db "$DB3" lists show --entity OFAC:27307 2>&1); rc=$?
-  check "an OFAC entity reloads from the stored .bz2 copy (rc=$rc)" grep -q '"id":"OFAC:27307"' <<<"$out"
+  check "an OFAC entity reloads from the stored copy (rc=$rc)" grep -q '"id":"OFAC:27307"' <<<"$out"
 fi
 
 if [ $fails -ne 0 ]; then echo "store.sh: $fails check(s) failed"; exit 1; fi

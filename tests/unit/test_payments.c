@@ -21,7 +21,7 @@
 #define MAXP 8
 #define MAXQ 16
 typedef struct cparty {
-  char role[48], field[16], name[256], account[64], bic[16], country[4],
+  char role[48], field[24], name[256], account[64], bic[16], country[4],
       address[256], birth_date[16], identifier[64];
 } cparty;
 typedef struct cpay {

@@ -181,6 +181,8 @@ static void test_cyrillic_names(void **state)
   assert_first("Колчанов Василий Александрович", "kolchanov vasiliy aleksandrovich");
   assert_has("Колчанов Василий Александрович", "kolchanov vasili aleksandrovich");
   assert_has("Колчанов Василий", "kolchanov vasily");
+  assert_has("БУДНЕВ Алексей", "budnev alexey");      /* OFAC 48987 alias */
+  assert_has("БУДНЕВ Алексей", "budnev aleksey");
   assert_has("Соин Дмитрий Юрьевич", "soin dmitriy yuryevich");
   assert_has("Соин Дмитрий Юрьевич", "soin dmitri yurevich");
   assert_has("Андреев Виталий Сергеевич", "andreyev vitaliy sergeyevich");
@@ -196,6 +198,30 @@ static void test_cyrillic_names(void **state)
              "obshchestvo s ogranichennoi otvetstvennostyu mokran");
   assert_first("Рубин", "rubin");
   assert_int_equal(form_index("ООО РУБИН", "ooo ru bin"), -1);
+}
+
+/* Organisation names: a translated form, second (OFAC/EU aliases). */
+static void test_translated(void **state)
+{
+  (void)state;
+  form_t f[KPW_TRANSLIT_MAX_FORMS];
+  assert_int_equal(form_index("金三角银行", "golden triangle bank"), 1);
+  assert_has("화려은행", "hwaryo bank");
+  assert_has("조선새날무역회사", "korea saenal trading company");
+  assert_has("대진무역총회사", "taejin trading general corporation");
+  assert_has("은성인터네트기술회사", "unsong internet technology company");
+  assert_has("로케트공업부", "rocket industry department");
+  assert_has("황금의 삼각주은행", "golden delta bank");
+  assert_has("丹东至诚金属材料有限公司", "dandong zhicheng metal materials co ltd");
+  assert_has("朝鲜华丽银行", "korea huali bank");
+  assert_has("КОРЕЙСКАЯ ВНЕШНЕТОРГОВАЯ КОМПАНИЯ ОКРЮ",
+             "korean foreign trade company okryu");
+  assert_has("ГЕНЕРАЛЬНАЯ ТОРГОВАЯ КОМПАНИЯ ЧХОЛСАН КНДР",
+             "general trading company cholsan korea");
+  /* not for personal names: one-syllable entries (성 "ministry") unused */
+  size_t n = kpw_translit_forms("김성", f, KPW_TRANSLIT_MAX_FORMS);
+  for (size_t i = 0; i < n; i++) assert_null(strstr(f[i], "ministry"));
+  assert_int_equal(form_index("김 성", "kim ministry"), -1);
 }
 
 static void test_latin_and_others(void **state)
@@ -328,6 +354,7 @@ int main(void)
     cmocka_unit_test(test_hangul_names),
     cmocka_unit_test(test_han_names),
     cmocka_unit_test(test_cyrillic_names),
+    cmocka_unit_test(test_translated),
     cmocka_unit_test(test_latin_and_others),
     cmocka_unit_test(test_max_and_distinct),
     cmocka_unit_test(test_truncation),

@@ -98,6 +98,14 @@ static void test_input_bz2(void **state) {
   assert_memory_equal(out + n, src, 1000);
   kpw_input_close(in);
 
+  /* junk after the last stream is an error, not silently ignored */
+  memcpy(comp + clen + clen2, "JUNK", 4);
+  assert_int_equal(kpw_input_open_mem(comp, clen + clen2 + 4, "junk.bz2", &in, &err), KPW_OK);
+  assert_int_equal(read_all(in, out, n + 1000, &err, &r), -1);
+  assert_int_equal(r, KPW_EINPUT);
+  assert_non_null(strstr(err.msg, "trailing"));
+  kpw_input_close(in);
+
   /* truncated: an error naming the source, never a silent short read */
   assert_int_equal(kpw_input_open_mem(comp, clen / 2, "cut.bz2", &in, &err), KPW_OK);
   long got = read_all(in, out, n + 1000, &err, &r);
