@@ -306,7 +306,8 @@ static int find_merge(const kn_form *x, const kn_form *y) {
     memcpy(cat, x->t[i].s, l1); memcpy(cat + l1, x->t[i + 1].s, l2);
     kn_tok c = {cat, (uint8_t)(l1 + l2), 0, 0, 1.0f};
     for (int j = 0; j < y->n; j++) {
-      if (y->t[j].len < 4) continue;
+      /* sim >= 0.8 needs nearly the same length */
+      if (y->t[j].len < 4 || abs((int)(l1 + l2) - (int)y->t[j].len) > 3) continue;
       double s = kn_tok_sim(&c, &y->t[j], false);
       if (s < 0.8) continue;
       double p1 = kn_tok_sim(&x->t[i], &y->t[j], false);

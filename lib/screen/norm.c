@@ -465,6 +465,10 @@ void kn_form_ascii2(kn_form *f, const char *ascii, bool surname_last) {
   **    of them is a Korean surname. */
   bool kor = nc > 0, has_surn = false;
   int nsyl = 0;
+  /* cheap gate first: no Korean surname, no Korean mode (and no parsing) */
+  for (int i = 0; i < nc && !has_surn; i++)
+    if (surname_canon(canon_s[i], canon_l[i])) has_surn = true;
+  if (!has_surn) kor = false;
   uint8_t cuts[KN_MAXTOK * 2][4];
   int ncut[KN_MAXTOK * 2];
   for (int i = 0; i < nc && kor; i++) {

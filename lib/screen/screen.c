@@ -289,7 +289,7 @@ kpw_result kpw_screener_new(const kpw_listset *ls, kpw_screener **out,
   }
   free(nm);
   /* postings */
-  qsort(pairs, n_pairs, sizeof *pairs, cmp_kpair);
+  if (n_pairs) qsort(pairs, n_pairs, sizeof *pairs, cmp_kpair);
   size_t nuniq = 0, w = 0;
   for (size_t i = 0; i < n_pairs; i++) {
     if (w > 0 && pairs[w - 1].h == pairs[i].h && pairs[w - 1].form == pairs[i].form) continue;
@@ -315,7 +315,7 @@ kpw_result kpw_screener_new(const kpw_listset *ls, kpw_screener **out,
     i = j;
   }
   free(pairs);
-  qsort(s->ids, s->n_ids, sizeof *s->ids, cmp_idrec);
+  if (s->n_ids) qsort(s->ids, s->n_ids, sizeof *s->ids, cmp_idrec);
   s->log_n = log((double)(s->n_forms + 1));
   *out = s;
   return KPW_OK;
