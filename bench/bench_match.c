@@ -9,8 +9,9 @@
 **      bench/bench_match.c build/libkpw.a $(pkg-config --libs expat \
 **      libutf8proc sqlite3 libmicrohttpd libcurl libcrypto libzstd) -lbz2 -lpthread -lm
 **   build/bench_match -l UN.xml -l SDN.xml.bz2 QUERIES.csv [PAIRS.csv]
-** QUERIES.csv: header then id,name,schema,birth_date,country (extra columns
-** ignored); PAIRS.csv: a header with name1,name2 columns.
+** QUERIES.csv: a header naming name (or full_name), schema, birth_date (or
+** date_of_birth), country (or nationality); PAIRS.csv: a header with name1,
+** name2. Queries without a schema column are screened as any schema.
 */
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,6 +60,10 @@ int main(int argc, char **argv) {
     if (kpw_csv_next(c, &fl, &n, &err) != KPW_OK) return 3;
     int cn = col(fl, n, "name"), cs = col(fl, n, "schema"), cd = col(fl, n, "birth_date"),
         cc = col(fl, n, "country");
+    /* yente benchmark files: full_name, date_of_birth, nationality */
+    if (cn < 0) cn = col(fl, n, "full_name");
+    if (cd < 0) cd = col(fl, n, "date_of_birth");
+    if (cc < 0) cc = col(fl, n, "nationality");
     if (cn < 0) cn = 1;
     size_t nq = 0, nm = 0;
     double tq = 0;

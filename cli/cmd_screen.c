@@ -603,6 +603,15 @@ typedef struct pay_ctx {
   uint64_t seq;
 } pay_ctx;
 
+/* Parties that are banks: agents, institutions, sender/receiver BICs and
+** correspondents are screened as organisations. */
+static bool is_bank_role(const char *role) {
+  static const char *const marks[] = {"institution", "agent", "sender", "receiver", "correspondent"};
+  for (size_t i = 0; i < sizeof marks / sizeof *marks; i++)
+    if (role && strstr(role, marks[i])) return true;
+  return false;
+}
+
 static bool on_payment(void *vctx, const kpw_payment *p) {
   pay_ctx *c = vctx;
   run *R = c->R;
@@ -616,7 +625,13 @@ static bool on_payment(void *vctx, const kpw_payment *p) {
     add_id(r, R->ck->arena, KPW_ID_BIC, pt->bic);
     r->q.country = pt->country;
     r->line = p->line;
-    r->q.schema = strstr(pt->role, "institution") || strstr(pt->role, "agent") ? KPW_SCHEMA_ORGANIZATION : KPW_SCHEMA_ANY;
+    r->q.schema = is_bank_role(pt->role) ? KPW_SCHEMA_ORGANIZATION : KPW_SCHEMA_ANY;
+    r->q.birth_date = pt->birth_date;
+    /* 50F/59F identifiers such as "CCPT/KP/381420754": passport numbers. */
+    if (pt->identifier && !strncmp(pt->identifier, "CCPT/", 5)) {
+      const char *num = strchr(pt->identifier + 5, '/');
+      add_id(r, R->ck->arena, KPW_ID_PASSPORT, num ? num + 1 : pt->identifier + 5);
+    }
     r->hits = R->ck->hits;
     r->n_hits = kpw_screen(R->scr, &r->q, R->o->threshold, R->o->cutoff, r->hits, R->o->limit);
     c->seq++;

@@ -73,13 +73,15 @@ typedef void (*row_fn)(ocsv_state *s, const char **f, size_t n);
 
 /* Read one sibling CSV if it exists. Missing files are fine; bad ones are
 ** errors like the main file. */
-static kpw_result read_sibling(ocsv_state *s, const char *dir, const char *lower, const char *upper,
-                               row_fn fn, kpw_error *err) {
+static kpw_result read_sibling(ocsv_state *s, const char *dir, const char *suffix, const char *lower,
+                               const char *upper, row_fn fn, kpw_error *err) {
   char path[4096];
   const char *names[2] = { lower, upper };
   kpw_input *in = NULL;
-  for (int i = 0; i < 2 && !in; i++) {
-    snprintf(path, sizeof path, "%s%s", dir, names[i]);
+  for (int i = 0; i < 4 && !in; i++) {
+    /* alt.csv, ALT.CSV, then with the main file's compression suffix */
+    snprintf(path, sizeof path, "%s%s%s", dir, names[i % 2], i < 2 ? "" : suffix);
+    if (i >= 2 && !*suffix) break;
     kpw_error e2;
     if (kpw_input_open(path, &in, &e2) != KPW_OK) in = NULL;
   }
@@ -315,9 +317,13 @@ kpw_result kpw__load_ofac_csv(kpw_load_ctx *c) {
     char dir[4096];
     const char *slash = strrchr(c->path, '/');
     snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - c->path + 1) : 0, c->path);
-    r = read_sibling(&s, dir, "alt.csv", "ALT.CSV", alt_row, c->err);
-    if (r == KPW_OK) r = read_sibling(&s, dir, "add.csv", "ADD.CSV", add_row, c->err);
-    if (r == KPW_OK) r = read_sibling(&s, dir, "sdn_comments.csv", "SDN_COMMENTS.CSV", comment_row, c->err);
+    /* "sdn.csv.bz2" -> siblings may be "alt.csv.bz2" */
+    const char *base = slash ? slash + 1 : c->path;
+    const char *dot = strcasestr(base, ".csv");
+    const char *suffix = dot ? dot + 4 : "";
+    r = read_sibling(&s, dir, suffix, "alt.csv", "ALT.CSV", alt_row, c->err);
+    if (r == KPW_OK) r = read_sibling(&s, dir, suffix, "add.csv", "ADD.CSV", add_row, c->err);
+    if (r == KPW_OK) r = read_sibling(&s, dir, suffix, "sdn_comments.csv", "SDN_COMMENTS.CSV", comment_row, c->err);
   }
   kpw_input_file *st = NULL;
   FILE *f = NULL;

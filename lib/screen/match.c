@@ -56,7 +56,7 @@ static void sub_init(void) {
       SUB[x][y] = c;
     }
   /* digit look-alikes (Ig0r Sech1n) */
-  static const char *const look[] = {"0o", "1i", "1l", "3e", "4a", "5s", "9g",
+  static const char *const look[] = {"0o", "1i", "1l", "3e", "4a", "5s", "9g", "il",
                                      "7t", "8b", NULL};
   for (int i = 0; look[i]; i++)
     SUB[(int)look[i][0]][(int)look[i][1]] = SUB[(int)look[i][1]][(int)look[i][0]] = 0.4f;
@@ -437,11 +437,22 @@ static bool same_concat(const kn_form *a, const kn_form *b) {
 double kn_form_score(const kn_form *a, const kn_form *b, char *ex, size_t cap) {
   if (ex && cap) ex[0] = 0;
   if (a->n == 0 || b->n == 0) return 0;
-  if (!a->script && !b->script && (a->n != b->n || a->n > 1) && same_concat(a, b)) {
-    if (ex && cap) snprintf(ex, cap, "joined words equal");
+  double s = form_score_raw(a, b, ex, cap);
+  if (s < 0.999 && !a->script && !b->script && (a->n != b->n || a->n > 1) &&
+      same_concat(a, b)) {
+    /* the same letters cut into words differently (Jongun / Jong Un) */
+    if (ex && cap) {
+      size_t u = 0;
+      ex[0] = 0;
+      explain_add(ex, cap, &u, "same letters, words joined differently: ");
+      for (int i = 0; i < a->n; i++)
+        explain_add(ex, cap, &u, "%s%.*s", i ? " " : "", (int)a->t[i].len, a->t[i].s);
+      explain_add(ex, cap, &u, " = ");
+      for (int j = 0; j < b->n; j++)
+        explain_add(ex, cap, &u, "%s%.*s", j ? " " : "", (int)b->t[j].len, b->t[j].s);
+    }
     return 1.0;
   }
-  double s = form_score_raw(a, b, ex, cap);
   if (s >= 0.97 || a->script || b->script) return s;
   if (s < 0.3 && a->n == b->n) return s;      /* nothing a merge could save */
   /* try merging adjacent tokens on either side */

@@ -7,7 +7,8 @@
 ** forms of one entity are kept once) and indexed under several keys per
 ** token: the literal token, a consonant skeleton (typo-tolerant), the
 ** Korean syllable fold key (Ri/Li/Lee share one key), the concatenation of
-** adjacent tokens (joined names), and the literal token of script forms.
+** adjacent tokens and of a whole 3-4 token name (joined names), and the
+** literal token of script forms.
 ** The inverted index is one sorted array of (key hash, form id) turned into
 ** an open-addressing table of posting ranges. Identifiers go into a second
 ** table keyed by (identifier class, normalised value).
@@ -15,8 +16,11 @@
 ** Query (kpw_screen): keys of the query are looked up rarest first and
 ** summed per candidate form with an IDF weight (one contribution per query
 ** token); keys with very long posting lists (> COMMON_DF) only add to
-** candidates already found, so "MOHAMMED ALI" does not pull in thousands of
-** names. The best MAX_SCORED candidate forms are scored exactly (match.c);
+** candidates already found (and only to those that can still reach the
+** floor: MIN_SHARE of the query's best possible key score), so "MOHAMMED
+** ALI" does not pull in thousands of names. Candidates of another schema
+** are dropped. The best MAX_SCORED candidate forms are scored exactly
+** (match.c), each against the query forms that share a key with it;
 ** per entity the best form counts, then date of birth, country, gender and
 ** schema adjust the score. Exact identifier matches score 1.0.
 **
@@ -50,7 +54,7 @@ typedef struct sform {
   uint8_t korean;
   uint8_t name_script;   /* KS_* of the name's own script (0 Latin) */
   uint8_t weak;
-  uint8_t pad;
+  uint8_t schema;         /* the entity's kpw_schema, for early filtering */
   uint32_t tok;          /* first token in toks[] */
 } sform;
 
@@ -129,7 +133,8 @@ typedef struct qkey { uint64_t h; float w; uint8_t tok; } qkey;
 
 /* Keys of one form. tokbase numbers the form's tokens for the one-
 ** contribution-per-token rule. Returns the number written. */
-static size_t form_keys(const kn_form *f, uint8_t tokbase, qkey *out, size_t cap) {
+static size_t form_keys(const kn_form *f, uint8_t tokbase, qkey *out, size_t cap,
+                        bool variant) {
   size_t n = 0;
   for (int i = 0; i < f->n; i++) {
     const kn_tok *t = &f->t[i];
@@ -141,6 +146,9 @@ static size_t form_keys(const kn_form *f, uint8_t tokbase, qkey *out, size_t cap
     if (n < cap) out[n++] = (qkey){hash_bytes('L', t->s, t->len), 1.0f, tk};
     if (t->kkey && n < cap)
       out[n++] = (qkey){hash_bytes('K', (const char *)&t->kkey, 2), 0.9f, tk};
+    /* further romanisations of one query name already are spelling
+    ** variants: literal and Korean keys suffice for them */
+    if (variant) continue;
     if (t->len >= 4 && !(t->flags & KT_NUM)) {
       char sk[KN_TOKMAX + 1];
       size_t sl = skeleton(t->s, t->len, sk, sizeof sk);
@@ -156,6 +164,18 @@ static size_t form_keys(const kn_form *f, uint8_t tokbase, qkey *out, size_t cap
         out[n++] = (qkey){hash_bytes('L', cat, t->len + f->t[i + 1].len), 1.8f,
                           (uint8_t)(32 + tokbase + i)};
     }
+  }
+  /* the whole name written as one word ("KimJongUn"): the concatenation
+  ** of all tokens of a 3-4 token form, counted for the first token */
+  if (!f->script && !variant && f->n >= 3 && f->n <= 4 && n < cap) {
+    char cat[KN_TOKMAX * 2];
+    size_t cl = 0;
+    bool fits = true;
+    for (int i = 0; i < f->n && fits; i++) {
+      if (cl + f->t[i].len > sizeof cat) fits = false;
+      else { memcpy(cat + cl, f->t[i].s, f->t[i].len); cl += f->t[i].len; }
+    }
+    if (fits) out[n++] = (qkey){hash_bytes('L', cat, cl), 1.8f, (uint8_t)(32 + tokbase)};
   }
   return n;
 }
@@ -246,7 +266,7 @@ kpw_result kpw_screener_new(const kpw_listset *ls, kpw_screener **out,
         sf->ent = (uint32_t)e; sf->name = (uint16_t)ni; sf->ntok = f->n;
         sf->script = f->script; sf->korean = f->korean;
         sf->name_script = (uint8_t)nm->script; sf->weak = name->weak;
-        sf->pad = 0; sf->tok = s->n_toks;
+        sf->schema = (uint8_t)ent->schema; sf->tok = s->n_toks;
         for (int k = 0; k < f->n; k++) {
           const kn_tok *t = &f->t[k];
           if (s->n_pool + t->len + 1 > s->cap_pool) {
@@ -263,7 +283,7 @@ kpw_result kpw_screener_new(const kpw_listset *ls, kpw_screener **out,
           s->n_pool += t->len + 1;
         }
         qkey keys[KN_MAXTOK * 5];
-        size_t nk = form_keys(f, 0, keys, sizeof keys / sizeof keys[0]);
+        size_t nk = form_keys(f, 0, keys, sizeof keys / sizeof keys[0], false);
         if (n_pairs + nk > cap_pairs) {
           cap_pairs = cap_pairs ? cap_pairs * 2 : 1 << 16;
           while (cap_pairs < n_pairs + nk) cap_pairs *= 2;
@@ -352,7 +372,10 @@ static void load_form(const kpw_screener *s, uint32_t fid, kn_form *f) {
 
 /* ------------------------------------------------------------ query */
 
-typedef struct acc { uint32_t form; float score; float last; uint16_t tok; uint16_t used; } acc;
+typedef struct acc {
+  uint32_t form; float score; float last; uint16_t tok; uint16_t used;
+  uint16_t fmask;          /* query forms whose keys reached this form */
+} acc;
 
 typedef struct ehit {
   uint32_t ent;
@@ -370,7 +393,7 @@ static acc *acc_find(acc *a, uint16_t *live, size_t *nlive, uint32_t form,
     if (!a[slot].used) {
       if (!create) return NULL;
       a[slot].used = 1; a[slot].form = form; a[slot].score = 0;
-      a[slot].last = 0; a[slot].tok = 0xFFFF;
+      a[slot].last = 0; a[slot].tok = 0xFFFF; a[slot].fmask = 0;
       live[(*nlive)++] = (uint16_t)slot;
       return &a[slot];
     }
@@ -380,13 +403,14 @@ static acc *acc_find(acc *a, uint16_t *live, size_t *nlive, uint32_t form,
   return NULL;
 }
 
-static void acc_add(acc *x, uint16_t tok, float v) {
+static void acc_add(acc *x, uint16_t tok, float v, uint8_t qform) {
+  x->fmask |= (uint16_t)(1u << qform);
   if (x->tok == tok) {
     if (v > x->last) { x->score += v - x->last; x->last = v; }
   } else { x->score += v; x->tok = tok; x->last = v; }
 }
 
-typedef struct lkey { const uint32_t *p; uint32_t n; float w; uint16_t tok; } lkey;
+typedef struct lkey { const uint32_t *p; uint32_t n; float w; uint16_t tok; uint8_t qform; } lkey;
 
 static int cmp_lkey(const void *a, const void *b) {
   const lkey *x = a, *y = b;
@@ -572,7 +596,8 @@ size_t kpw_screen(const kpw_screener *s, const kpw_query *q, double threshold,
     if (!ac || !live) { free(ac); free(live); free(qn); free(eh); return 0; }
     for (int f = 0; f < nqf; f++) {
       qkey keys[KN_MAXTOK * 5];
-      size_t nk = form_keys(qf[f], 0, keys, sizeof keys / sizeof keys[0]);
+      size_t nk = form_keys(qf[f], 0, keys, sizeof keys / sizeof keys[0],
+                            f > 0 && qf_name[f - 1] == qf_name[f] && !qf[f]->script);
       for (size_t k = 0; k < nk; k++) {
         uint32_t cnt;
         const uint32_t *p = postings(s, keys[k].h, &cnt);
@@ -589,7 +614,7 @@ size_t kpw_screen(const kpw_screener *s, const kpw_query *q, double threshold,
         if (joined && ti + 1 < qf[f]->n) tw = 0.5f * (tw + qf[f]->t[ti + 1].w);
         float v = (float)(idf * keys[k].w * tw);
         if (!joined && v > tokmax[tk]) tokmax[tk] = v;
-        lk[nlk++] = (lkey){p, cnt, v, tk};
+        lk[nlk++] = (lkey){p, cnt, v, tk, (uint8_t)f};
       }
     }
     qsort(lk, nlk, sizeof *lk, cmp_lkey);
@@ -599,7 +624,7 @@ size_t kpw_screen(const kpw_screener *s, const kpw_query *q, double threshold,
       if (lk[k].n > COMMON_DF) { first_common = k; break; }
       for (uint32_t j = 0; j < lk[k].n; j++) {
         acc *x = acc_find(ac, live, &nacc, lk[k].p[j], nacc < ACC_CAP / 2);
-        if (x) acc_add(x, lk[k].tok, lk[k].w);
+        if (x) acc_add(x, lk[k].tok, lk[k].w, lk[k].qform);
       }
     }
     if (nacc == 0 && first_common < nlk) {
@@ -607,7 +632,7 @@ size_t kpw_screen(const kpw_screener *s, const kpw_query *q, double threshold,
       size_t k = first_common;
       for (uint32_t j = 0; j < lk[k].n && nacc < ACC_CAP / 2; j++) {
         acc *x = acc_find(ac, live, &nacc, lk[k].p[j], true);
-        if (x) acc_add(x, lk[k].tok, lk[k].w);
+        if (x) acc_add(x, lk[k].tok, lk[k].w, lk[k].qform);
       }
       first_common++;
     }
@@ -640,7 +665,7 @@ size_t kpw_screen(const kpw_screener *s, const kpw_query *q, double threshold,
       for (size_t k = first_common; k < nlk; k++)
         for (size_t li = 0; li < nviable; li++) {
           acc *x = &ac[live[li]];
-          if (bsearch_u32(lk[k].p, lk[k].n, x->form)) acc_add(x, lk[k].tok, lk[k].w);
+          if (bsearch_u32(lk[k].p, lk[k].n, x->form)) acc_add(x, lk[k].tok, lk[k].w, lk[k].qform);
         }
       nacc = nviable;
     }
@@ -649,7 +674,9 @@ size_t kpw_screen(const kpw_screener *s, const kpw_query *q, double threshold,
     acc *cand = malloc((nacc ? nacc : 1) * sizeof *cand);
     if (!cand) { free(ac); free(live); free(qn); free(eh); return 0; }
     for (size_t li = 0; li < nacc; li++)
-      if (ac[live[li]].score >= floor_acc) cand[w++] = ac[live[li]];
+      if (ac[live[li]].score >= floor_acc &&
+          schema_compatible(q->schema, (kpw_schema)s->forms[ac[live[li]].form].schema))
+        cand[w++] = ac[live[li]];
     free(ac);
     ac = cand;
     size_t take = w;
@@ -667,6 +694,7 @@ size_t kpw_screen(const kpw_screener *s, const kpw_query *q, double threshold,
       double best = 0;
       int bq = -1;
       for (int f = 0; f < nqf; f++) {
+        if (!(ac[c].fmask & (1u << f))) continue;   /* no shared key */
         const kn_form *x = qf[f];
         int qs = qscript[qf_name[f]];
         if (qs && sf->name_script == qs) {

@@ -188,6 +188,13 @@ static void test_screener_names(void **state) {
   assert_true(!strcmp(hits[0].entity->id, "TEST:1") || !strcmp(hits[0].entity->id, "TEST:3"));
   assert_true(hits[0].match);
 
+  /* the whole name as one word is found through the joined-name key */
+  name = "KimJongUn";
+  n = kpw_screen(s, &q, KPW_DEFAULT_THRESHOLD, 0, hits, 8);
+  assert_true(n >= 1);
+  assert_true(hits[0].match);
+  assert_non_null(strstr(hits[0].explain, "joined"));
+
   /* max_hits 0 and min_score 1.01 give nothing */
   assert_int_equal(kpw_screen(s, &q, KPW_DEFAULT_THRESHOLD, 0, hits, 0), 0);
   assert_int_equal(kpw_screen(s, &q, KPW_DEFAULT_THRESHOLD, 1.01, hits, 8), 0);
