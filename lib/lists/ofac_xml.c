@@ -22,7 +22,7 @@
 
 /* Side-table key spaces: key = (space << 40) | id. */
 enum { K_ALIAS = 1, K_COUNTRY, K_DETAILREF, K_FEATURE, K_DOCTYPE, K_PST, K_PST_PT,
-       K_PARTYTYPE, K_SCRIPT, K_SANCTYPE, K_LOC, K_DOCHEAD, K_DOCTAIL, K_PROFILE, K_FKIND, K_LOCISO };
+       K_PARTYTYPE, K_SCRIPT, K_SANCTYPE, K_LOC, K_DOCHEAD, K_DOCTAIL, K_PROFILE, K_FKIND, K_LOCISO, K_DOCNAMESTATUS };
 #define KEY(space, id) (((uint64_t)(space) << 40) | ((uint64_t)(id) & 0xFFFFFFFFFFull))
 
 typedef enum { SEC_NONE, SEC_REF, SEC_LOC, SEC_DOCS, SEC_PARTIES, SEC_ENTRIES, SEC_ISSUE } section_t;
@@ -127,6 +127,7 @@ static int ref_space_of(const char *name) {
     { "AliasType", K_ALIAS }, { "Country", K_COUNTRY }, { "DetailReference", K_DETAILREF },
     { "FeatureType", K_FEATURE }, { "IDRegDocType", K_DOCTYPE }, { "PartySubType", K_PST },
     { "PartyType", K_PARTYTYPE }, { "Script", K_SCRIPT }, { "SanctionsType", K_SANCTYPE },
+    { "DocNameStatus", K_DOCNAMESTATUS },
   };
   for (size_t i = 0; i < sizeof T / sizeof T[0]; i++) if (!strcmp(name, T[i].n)) return T[i].k;
   return 0;
@@ -451,7 +452,9 @@ static void o_end(kpw_xml *x, void *ud, const char *n, const char *t, size_t len
       if (s->alias_primary) {
         /* The primary alias: its "Primary Latin" name is the record's
         ** name; other scripts in it are the name as originally written. */
-        kind = (s->docname_status == 1 || script == KPW_SCRIPT_LATIN) ? KPW_NAME_PRIMARY : KPW_NAME_ORIGINAL;
+        const char *dns = lookup(s, K_DOCNAMESTATUS, s->docname_status);
+        bool primary_latin = dns ? !strcasecmp(dns, "Primary Latin") : s->docname_status == 1;
+        kind = (primary_latin || script == KPW_SCRIPT_LATIN) ? KPW_NAME_PRIMARY : KPW_NAME_ORIGINAL;
         if (kind == KPW_NAME_PRIMARY && s->b->e.n_names && s->b->names[0].kind == KPW_NAME_PRIMARY)
           kind = KPW_NAME_ALIAS;
       } else if (at && !strcasecmp(at, "F.K.A.")) {

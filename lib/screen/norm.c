@@ -13,6 +13,7 @@
 #include "screen/screen_int.h"
 #include "screen/translit.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <utf8proc.h>
 
@@ -610,11 +611,61 @@ static void form_script(kn_form *f, const char *raw, int script) {
   }
 }
 
+static int prepare_one(const char *raw, kn_name *out);
+
+/* "Jin Tiesan (金铁三)": a name followed by the same name in another script
+** in parentheses is two spellings of one name. Splits raw into the outer
+** and inner parts (bounded copies); false unless the scripts differ. */
+static bool split_paren(const char *raw, char *outer, char *inner, size_t cap) {
+  const char *o = strchr(raw, '(');
+  const char *c = o ? strchr(o, ')') : NULL;
+  if (!o || !c || c - o < 2) return false;
+  size_t lo = (size_t)(o - raw), li = (size_t)(c - o - 1), lr = strlen(c + 1);
+  if (lo + lr + 2 > cap || li + 1 > cap) return false;
+  memcpy(outer, raw, lo);
+  outer[lo] = ' ';
+  memcpy(outer + lo + 1, c + 1, lr + 1);
+  memcpy(inner, o + 1, li);
+  inner[li] = 0;
+  return kn_script_of_text(outer) != kn_script_of_text(inner);
+}
+
 int kn_prepare(const char *raw, kn_name *out) {
+  char outer[KN_FORMBUF], inner[KN_FORMBUF];
+  out->n = 0; out->script = 0;
+  if (!raw) return 0;
+  if (strlen(raw) < KN_FORMBUF && split_paren(raw, outer, inner, sizeof outer)) {
+    kn_name *tmp = malloc(sizeof *tmp);
+    if (tmp) {
+      prepare_one(outer, out);
+      prepare_one(inner, tmp);
+      /* keep the outer forms, then the inner ones (forms are moved by
+      ** re-preparing their text, since tokens point into their own form) */
+      for (int i = 0; i < tmp->n && out->n < KN_MAXFORMS; i++) {
+        char txt[KN_FORMBUF];
+        size_t u = 0;
+        const kn_form *f = &tmp->f[i];
+        for (int k = 0; k < f->n && u + f->t[k].len + 2 < sizeof txt; k++) {
+          if (k) txt[u++] = ' ';
+          memcpy(txt + u, f->t[k].s, f->t[k].len);
+          u += f->t[k].len;
+        }
+        txt[u] = 0;
+        if (f->script) continue;              /* the script form stays out */
+        kn_form_ascii(&out->f[out->n], txt);
+        if (out->f[out->n].n) out->n++;
+      }
+      free(tmp);
+      if (out->n) return out->n;
+    }
+  }
+  return prepare_one(raw, out);
+}
+
+static int prepare_one(const char *raw, kn_name *out) {
   char buf[KN_FORMBUF];
   bool nonlatin = false;
   out->n = 0; out->script = 0;
-  if (!raw) return 0;
   kn_fold_latin(raw, buf, sizeof buf, &nonlatin);
   if (nonlatin) {
     int sc = kn_script_of_text(raw);
