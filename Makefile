@@ -82,11 +82,14 @@ asan:
 	$(MAKE) BUILD=build-asan OPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
 	  LDFLAGS="-fsanitize=address,undefined" test
 
+# Each suite appends "passed failed" to $(TALLY); the last line is the total.
+check: export TALLY := $(abspath $(BUILD))/check-tally.txt
 check: setup
+	@mkdir -p $(BUILD) && rm -f $(TALLY)
 	$(MAKE) all
 	$(MAKE) test
 	$(MAKE) asan
-	@echo "make check: all suites passed"
+	@awk '{p+=$$1; f+=$$2} END {printf "check: %d passed, %d failed\n", p, f}' $(TALLY)
 
 bench: all
 	@bash bench/run.sh $(BUILD)/kpwatch

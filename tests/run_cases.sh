@@ -39,4 +39,5 @@ for d in tests/cases/*/; do
 done
 rm -f /tmp/kpw-case-err.$$
 echo "cases: $pass passed, $fail failed, $skip skipped"
+[ -n "${TALLY:-}" ] && echo "$pass $fail" >> "$TALLY"
 [ "$fail" -eq 0 ]

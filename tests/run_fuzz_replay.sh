@@ -12,4 +12,5 @@ for t in "$dir"/fuzz_*; do
   if "$t" "$corpus"; then pass=$((pass+1)); else echo "FAIL: $name"; fail=$((fail+1)); fi
 done
 echo "fuzz-replay: $pass passed, $fail failed"
+[ -n "${TALLY:-}" ] && echo "$pass $fail" >> "$TALLY"
 [ "$fail" -eq 0 ]

@@ -10,4 +10,5 @@ for t in tests/real/*.sh; do
   if bash "$t" "$bin"; then pass=$((pass+1)); else echo "FAIL: $t"; fail=$((fail+1)); fi
 done
 echo "real: $pass passed, $fail failed"
+[ -n "${TALLY:-}" ] && echo "$pass $fail" >> "$TALLY"
 [ "$fail" -eq 0 ]

@@ -6,4 +6,5 @@ for t in "$@"; do
   if "$t"; then pass=$((pass+1)); else echo "FAIL: $t"; fail=$((fail+1)); fi
 done
 echo "unit: $pass passed, $fail failed"
+[ -n "${TALLY:-}" ] && echo "$pass $fail" >> "$TALLY"
 [ "$fail" -eq 0 ]
