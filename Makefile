@@ -91,8 +91,11 @@ check: setup
 	$(MAKE) asan
 	@awk '{p+=$$1; f+=$$2} END {printf "check: %d passed, %d failed\n", p, f}' $(TALLY)
 
-bench: all
-	@bash bench/run.sh $(BUILD)/kpwatch
+$(BUILD)/bench_match: bench/bench_match.c $(BUILD)/libkpw.a
+	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libkpw.a $(LDLIBS)
+
+bench: all $(BUILD)/bench_match
+	@bash bench/run.sh $(BUILD)/kpwatch $(BUILD)/bench_match
 
 fuzz: $(BUILD)/libkpw.a
 	@bash tests/fuzz/build.sh

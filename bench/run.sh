@@ -4,6 +4,7 @@
 # acceptance goals are printed beside them for reference.
 set -u
 bin=$1
+bench_match=${2:-}
 S=../shared/data/screening
 UN=$S/un/un_consolidated_2026-02-27.xml
 SDN=$S/ofac/sdn_advanced.xml.bz2
@@ -30,6 +31,11 @@ if [ -f "$NEG/negatives_global.csv" ]; then
   t0=$(now); /usr/bin/time -f '%M' -o "$tmp/rss2" "$bin" screen -l "$UN" -l "$SDN" "$tmp/q.csv" > "$tmp/out.jsonl"; t1=$(now)
   load=$(sort -n "$tmp/load" | sed -n 2p | cut -d' ' -f1)
   echo "$n $t0 $t1 $load $(cat "$tmp/rss2")" | awk '{d=$3-$2-$4; printf "batch screen: %d queries in %.2f s (load excluded) = %.0f queries/s on 2 threads, peak RSS %.0f MB   (goal >= 20000 q/s)\n", $1, d, $1/d, $5/1024}'
+fi
+
+# 2b. matcher alone, thread CPU time (stable on a busy machine)
+if [ -n "$bench_match" ] && [ -x "$bench_match" ] && [ -f "$NEG/negatives_global.csv" ]; then
+  "$bench_match" -l "$UN" -l "$SDN" "$NEG/negatives_global.csv" "$S/eval/nomenklatura/name_bench_cases.csv" 2>&1 | sed 's/^/bench_match: /'
 fi
 
 # 3. compare --pairs
