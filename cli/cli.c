@@ -67,6 +67,15 @@ static bool load_stored(void *vctx, const kpw_listinfo *li, const char *loaded_a
   return c->rc == KPW_OK;
 }
 
+kpw_result cli_load_stored_lists(kpw_store *st, kpw_listset *ls, size_t *n_lists,
+                                 kpw_error *err) {
+  stored_ctx c = {st, ls, err, KPW_OK, 0};
+  kpw_result rc = kpw_store_lists(st, load_stored, &c, err);
+  if (n_lists) *n_lists = c.n;
+  if (rc) return rc;
+  return c.rc;
+}
+
 kpw_result cli_load_lists(kpw_listset *ls, const char **paths, size_t n,
                           kpw_error *err) {
   bool progress = cli_progress_enabled();
@@ -88,12 +97,11 @@ kpw_result cli_load_lists(kpw_listset *ls, const char **paths, size_t n,
     kpw_store *st;
     kpw_result rc = kpw_store_open(g_cli.db, &st, err);
     if (rc) return rc;
-    stored_ctx c = {st, ls, err, KPW_OK, 0};
-    rc = kpw_store_lists(st, load_stored, &c, err);
+    size_t n_lists = 0;
+    rc = cli_load_stored_lists(st, ls, &n_lists, err);
     kpw_store_close(st);
     if (rc) return rc;
-    if (c.rc) return c.rc;
-    if (c.n == 0)
+    if (n_lists == 0)
       return kpw_error_set(err, KPW_EUSAGE, g_cli.db, 0, 0,
                            "the store holds no lists; run 'kpwatch --db %s lists load FILE' first", g_cli.db);
   }

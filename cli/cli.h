@@ -53,6 +53,11 @@ bool cli_progress_enabled(void);
 kpw_result cli_load_lists(kpw_listset *ls, const char **paths, size_t n,
                           kpw_error *err);
 
+/* Reload every list kept in an open store (its stored copy, re-parsed).
+** *n_lists gets how many lists the store holds. */
+kpw_result cli_load_stored_lists(kpw_store *st, kpw_listset *ls, size_t *n_lists,
+                                 kpw_error *err);
+
 /* Commands: each gets argv starting at the command name (argv[0]). */
 int cmd_screen(int argc, char **argv);
 int cmd_compare(int argc, char **argv);

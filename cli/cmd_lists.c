@@ -376,116 +376,16 @@ static bool show_cb(void *vctx, const kpw_listinfo *li, const char *at) {
   return true;
 }
 
-static const char *name_kind(kpw_name_kind k) {
-  switch (k) {
-    case KPW_NAME_PRIMARY: return "primary";
-    case KPW_NAME_ALIAS: return "alias";
-    case KPW_NAME_FORMER: return "former";
-    case KPW_NAME_ORIGINAL: return "original";
-  }
-  return "alias";
-}
 
-static const char *id_kind(kpw_id_kind k) {
-  switch (k) {
-    case KPW_ID_IMO: return "imo";
-    case KPW_ID_MMSI: return "mmsi";
-    case KPW_ID_CRYPTO: return "crypto";
-    case KPW_ID_PASSPORT: return "passport";
-    case KPW_ID_NATIONAL: return "national";
-    case KPW_ID_CALLSIGN: return "callsign";
-    case KPW_ID_BIC: return "bic";
-    case KPW_ID_OTHER: return "other";
-  }
-  return "other";
-}
 
-static void json_str_array(kpw_buf *b, const char *key, const char **v,
-                           uint32_t n) {
-  kpw_buf_putc(b, ',');
-  kpw_json_key(b, key);
-  kpw_buf_putc(b, '[');
-  for (uint32_t i = 0; i < n; i++) {
-    if (i) kpw_buf_putc(b, ',');
-    kpw_json_str(b, v[i]);
-  }
-  kpw_buf_putc(b, ']');
-}
 
-static void json_entity(kpw_buf *b, const kpw_entity *e) {
-  kpw_buf_putc(b, '{');
-  kpw_json_key(b, "id"); kpw_json_str(b, e->id);
-  kpw_buf_putc(b, ','); kpw_json_key(b, "ref"); kpw_json_str(b, e->ref);
-  kpw_buf_putc(b, ','); kpw_json_key(b, "list"); kpw_json_str(b, e->list);
-  kpw_buf_putc(b, ','); kpw_json_key(b, "schema");
-  kpw_json_str(b, kpw_schema_name(e->schema));
-  kpw_buf_putc(b, ','); kpw_json_key(b, "programs"); kpw_json_str(b, e->programs);
-  kpw_buf_putc(b, ','); kpw_json_key(b, "names"); kpw_buf_putc(b, '[');
-  for (uint32_t i = 0; i < e->n_names; i++) {
-    const kpw_name *nm = &e->names[i];
-    if (i) kpw_buf_putc(b, ',');
-    kpw_buf_putc(b, '{');
-    kpw_json_key(b, "text"); kpw_json_str(b, nm->text);
-    kpw_buf_putc(b, ','); kpw_json_key(b, "kind"); kpw_json_str(b, name_kind(nm->kind));
-    kpw_buf_putc(b, ','); kpw_json_key(b, "script");
-    kpw_json_str(b, kpw_script_name(nm->script));
-    kpw_buf_putc(b, ','); kpw_json_key(b, "weak");
-    kpw_buf_puts(b, nm->weak ? "true" : "false");
-    kpw_buf_putc(b, '}');
-  }
-  kpw_buf_putc(b, ']');
-  json_str_array(b, "birth_dates", e->birth_dates, e->n_birth_dates);
-  json_str_array(b, "countries", e->countries, e->n_countries);
-  kpw_buf_putc(b, ','); kpw_json_key(b, "gender");
-  if (e->gender == 'm') kpw_json_str(b, "m");
-  else if (e->gender == 'f') kpw_json_str(b, "f");
-  else kpw_buf_puts(b, "null");
-  kpw_buf_putc(b, ','); kpw_json_key(b, "ids"); kpw_buf_putc(b, '[');
-  for (uint32_t i = 0; i < e->n_ids; i++) {
-    const kpw_ident *id = &e->ids[i];
-    if (i) kpw_buf_putc(b, ',');
-    kpw_buf_putc(b, '{');
-    kpw_json_key(b, "kind"); kpw_json_str(b, id_kind(id->kind));
-    kpw_buf_putc(b, ','); kpw_json_key(b, "value"); kpw_json_str(b, id->value);
-    kpw_buf_putc(b, ','); kpw_json_key(b, "label"); kpw_json_str(b, id->label);
-    kpw_buf_putc(b, ','); kpw_json_key(b, "chain"); kpw_json_str(b, id->chain);
-    kpw_buf_putc(b, '}');
-  }
-  kpw_buf_putc(b, ']');
-  kpw_buf_putc(b, ','); kpw_json_key(b, "listed_on"); kpw_json_str(b, e->listed_on);
-  kpw_buf_putc(b, ','); kpw_json_key(b, "remarks"); kpw_json_str(b, e->remarks);
-  kpw_buf_putc(b, '}');
-}
-
-typedef struct reload_ctx {
-  kpw_store *st;
-  kpw_listset *ls;
-  kpw_error *err;
-  kpw_result rc;
-  size_t n;
-} reload_ctx;
-
-static bool reload_cb(void *vctx, const kpw_listinfo *li, const char *at) {
-  (void)at;
-  reload_ctx *c = vctx;
-  void *data = NULL;
-  size_t n = 0;
-  c->rc = kpw_store_get_list_data(c->st, li->name, &data, &n, c->err);
-  if (c->rc == KPW_OK) {
-    c->rc = kpw_list_load_buffer(c->ls, data, n, li->source, li->name, c->err);
-    free(data);
-  }
-  c->n++;
-  return c->rc == KPW_OK;
-}
 
 static int show_entity(kpw_store *st, const char *id) {
   kpw_error err = {0};
   kpw_listset *ls = kpw_listset_new();
-  reload_ctx c = {st, ls, &err, KPW_OK, 0};
+  size_t n_lists = 0;
   int rc = EXIT_OK;
-  kpw_result r = kpw_store_lists(st, reload_cb, &c, &err);
-  if (r == KPW_OK) r = c.rc;
+  kpw_result r = cli_load_stored_lists(st, ls, &n_lists, &err);
   if (r != KPW_OK) {
     if (err.code == KPW_OK) err.code = r;
     rc = cli_fail(&err);
@@ -493,13 +393,13 @@ static int show_entity(kpw_store *st, const char *id) {
     const kpw_entity *e = kpw_listset_find(ls, id);
     if (!e) {
       kpw_error_set(&err, KPW_EINPUT, db_path(), 0, 0,
-                    "no entity '%s' in the %zu stored list%s", id, c.n,
-                    c.n == 1 ? "" : "s");
+                    "no entity '%s' in the %zu stored list%s", id, n_lists,
+                    n_lists == 1 ? "" : "s");
       rc = cli_fail(&err);
     } else {
       kpw_buf b;
       kpw_buf_init(&b);
-      json_entity(&b, e);
+      kpw_entity_json(e, &b);
       print_line(&b);
       kpw_buf_free(&b);
     }

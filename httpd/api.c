@@ -45,27 +45,7 @@ static bool utf8_ok(const char *s) {
   return kpw_utf8_valid_prefix(s, n) == n;
 }
 
-static const char *id_kind_name(kpw_id_kind k) {
-  switch (k) {
-  case KPW_ID_IMO: return "imo";
-  case KPW_ID_MMSI: return "mmsi";
-  case KPW_ID_CRYPTO: return "crypto";
-  case KPW_ID_PASSPORT: return "passport";
-  case KPW_ID_NATIONAL: return "national";
-  case KPW_ID_CALLSIGN: return "callsign";
-  case KPW_ID_BIC: return "bic";
-  default: return "other";
-  }
-}
 
-static const char *name_kind_name(kpw_name_kind k) {
-  switch (k) {
-  case KPW_NAME_PRIMARY: return "primary";
-  case KPW_NAME_ALIAS: return "alias";
-  case KPW_NAME_FORMER: return "former";
-  default: return "original";
-  }
-}
 
 static const char *primary_name(const kpw_entity *e) {
   return e->n_names ? e->names[0].text : e->id;
@@ -89,55 +69,6 @@ static void member(kpw_buf *b, bool *first, const char *key) {
 
 /* ------------------------------------------------------------ entities */
 
-/* kpwatch's own entity shape (GET /entities/{id}). */
-static void entity_json(kpw_buf *b, const kpw_entity *e) {
-  bool f = true;
-  kpw_buf_putc(b, '{');
-  member(b, &f, "id"); kpw_json_str(b, e->id);
-  member(b, &f, "ref"); kpw_json_str(b, e->ref);
-  member(b, &f, "list"); kpw_json_str(b, e->list);
-  member(b, &f, "schema"); kpw_json_str(b, kpw_schema_name(e->schema));
-  member(b, &f, "caption"); kpw_json_str(b, primary_name(e));
-  member(b, &f, "names");
-  kpw_buf_putc(b, '[');
-  for (uint32_t i = 0; i < e->n_names; i++) {
-    const kpw_name *n = &e->names[i];
-    if (i) kpw_buf_putc(b, ',');
-    kpw_buf_putc(b, '{');
-    kpw_json_key(b, "text"); kpw_json_str(b, n->text);
-    kpw_buf_putc(b, ','); kpw_json_key(b, "kind");
-    kpw_json_str(b, name_kind_name(n->kind));
-    kpw_buf_putc(b, ','); kpw_json_key(b, "script");
-    kpw_json_str(b, kpw_script_name(n->script));
-    kpw_buf_putc(b, ','); kpw_json_key(b, "weak");
-    kpw_buf_puts(b, n->weak ? "true" : "false");
-    kpw_buf_putc(b, '}');
-  }
-  kpw_buf_putc(b, ']');
-  member(b, &f, "birth_dates"); str_array(b, e->birth_dates, e->n_birth_dates);
-  member(b, &f, "countries"); str_array(b, e->countries, e->n_countries);
-  member(b, &f, "gender");
-  if (e->gender == 'm') kpw_json_str(b, "male");
-  else if (e->gender == 'f') kpw_json_str(b, "female");
-  else kpw_buf_puts(b, "null");
-  member(b, &f, "ids");
-  kpw_buf_putc(b, '[');
-  for (uint32_t i = 0; i < e->n_ids; i++) {
-    const kpw_ident *d = &e->ids[i];
-    if (i) kpw_buf_putc(b, ',');
-    kpw_buf_putc(b, '{');
-    kpw_json_key(b, "kind"); kpw_json_str(b, id_kind_name(d->kind));
-    kpw_buf_putc(b, ','); kpw_json_key(b, "value"); kpw_json_str(b, d->value);
-    kpw_buf_putc(b, ','); kpw_json_key(b, "label"); kpw_json_str(b, d->label);
-    kpw_buf_putc(b, ','); kpw_json_key(b, "chain"); kpw_json_str(b, d->chain);
-    kpw_buf_putc(b, '}');
-  }
-  kpw_buf_putc(b, ']');
-  member(b, &f, "programs"); kpw_json_str(b, e->programs);
-  member(b, &f, "listed_on"); kpw_json_str(b, e->listed_on);
-  member(b, &f, "remarks"); kpw_json_str(b, e->remarks);
-  kpw_buf_putc(b, '}');
-}
 
 /* FollowTheMoney-style properties, for yente-shaped results. Names go to
 ** name/alias/weakAlias/previousName by kind; identifiers to the FtM
@@ -803,7 +734,7 @@ unsigned api_entity(const srv *s, const char *id, scratch *sc) {
     return api_error(sc, 404, "not found", why);
   }
   kpw_buf_reset(&sc->out);
-  entity_json(&sc->out, e);
+  kpw_entity_json(e, &sc->out);
   kpw_buf_putc(&sc->out, '\n');
   return 200;
 }

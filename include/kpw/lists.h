@@ -18,6 +18,7 @@
 #define KPW_LISTS_H
 
 #include "kpw/kpw.h"
+#include "kpw/util.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -146,6 +147,14 @@ size_t kpw_imo_extract(const char *text, char (*out)[8], size_t max);
 bool kpw_crypto_normalize(const char *addr, char *out, size_t cap);
 /* Normalise other identifiers: upper case, drop spaces, dashes, dots. */
 void kpw_id_normalize(const char *in, char *out, size_t cap);
+
+/* ---------------------------------------------------------------- JSON */
+/* Append the entity as one JSON object: id, ref, list, schema, caption,
+** names[{text,kind,script,weak}], birth_dates, countries, gender,
+** ids[{kind,value,label,chain}], programs, listed_on, remarks. */
+void kpw_entity_json(const kpw_entity *e, kpw_buf *b);
+const char *kpw_name_kind_name(kpw_name_kind k);  /* "primary", "alias", ... */
+const char *kpw_id_kind_name(kpw_id_kind k);      /* "imo", "crypto", ... */
 
 #ifdef __cplusplus
 }
