@@ -132,6 +132,9 @@ kpw_result kpw_input_read(kpw_input *in, void *buf, size_t n, size_t *got,
 kpw_result kpw_input_peek(kpw_input *in, const void **p, size_t *n,
                           kpw_error *err);
 uint64_t kpw_input_offset(const kpw_input *in);
+/* SHA-256 (hex) of the raw, still-compressed bytes read; true once the
+** stream has reached its end (lists record it as the file's digest). */
+bool kpw_input_raw_sha256(kpw_input *in, char out[65]);
 const char *kpw_input_name(const kpw_input *in);
 void kpw_input_close(kpw_input *in);
 

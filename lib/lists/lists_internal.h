@@ -113,9 +113,6 @@ uint64_t kpw_xml_line(const kpw_xml *x);
 const char *kpw_xml_attr(const char **atts, const char *name);
 
 /* ------------------------------------------------------------ input glue */
-/* SHA-256 of the raw bytes read so far (hex); valid once the stream hit
-** its end. Implemented in lib/util/input.c. */
-bool kpw_input_raw_sha256(kpw_input *in, char out[65]);
 /* A stdio FILE reading the decompressed stream (for kpw_csv). Read errors
 ** are kept and returned by kpw__input_file_error(). fclose() the FILE; it
 ** does not close the kpw_input. */

@@ -101,8 +101,6 @@ static void sha_finish(kpw_input *in) {
   }
 }
 
-/* Declared in lib/lists/lists_internal.h (the lists loaders record it). */
-bool kpw_input_raw_sha256(kpw_input *in, char out[65]);
 bool kpw_input_raw_sha256(kpw_input *in, char out[65]) {
   out[0] = 0;
   if (!in || !in->sha) return false;
