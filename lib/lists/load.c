@@ -161,7 +161,7 @@ static kpw_result load_input(kpw_listset *ls, kpw_input *in, const char *source,
   size_t n = 0;
   kpw_result r = kpw_input_peek(in, &pv, &n, err);
   if (r != KPW_OK) return r;
-  if (n == 0) return kpw_error_set(err, KPW_EINPUT, source, 0, 0, "empty input: no list data");
+  if (n == 0) return kpw_error_set(err, KPW_EINPUT, source, 1, 0, "empty file (0 bytes): no list data");
   fmt_t f = detect(pv, n);
   if (f == FMT_UNKNOWN) {
     kpw_error_set(err, KPW_EINPUT, source, 1, 0,
