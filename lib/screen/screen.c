@@ -540,6 +540,10 @@ static const char *id_kind_name(kpw_id_kind k) {
 size_t kpw_screen(const kpw_screener *s, const kpw_query *q, double threshold,
                   double min_score, kpw_hit *hits, size_t max_hits) {
   if (!s || !q || (!hits && max_hits)) return 0;
+  /* A date of birth or a gender says the query is a person even when no
+  ** schema was given: vessels and firms named like people stay out. */
+  kpw_schema qschema = q->schema;
+  if (qschema == KPW_SCHEMA_ANY && (q->birth_date || q->gender)) qschema = KPW_SCHEMA_PERSON;
   ehit *eh = malloc(MAX_ENT_HITS * sizeof *eh);
   if (!eh) return 0;
   size_t neh = 0;
@@ -675,7 +679,7 @@ size_t kpw_screen(const kpw_screener *s, const kpw_query *q, double threshold,
     if (!cand) { free(ac); free(live); free(qn); free(eh); return 0; }
     for (size_t li = 0; li < nacc; li++)
       if (ac[live[li]].score >= floor_acc &&
-          schema_compatible(q->schema, (kpw_schema)s->forms[ac[live[li]].form].schema))
+          schema_compatible(qschema, (kpw_schema)s->forms[ac[live[li]].form].schema))
         cand[w++] = ac[live[li]];
     free(ac);
     ac = cand;
@@ -689,7 +693,7 @@ size_t kpw_screen(const kpw_screener *s, const kpw_query *q, double threshold,
       uint32_t fid = ac[c].form;
       const sform *sf = &s->forms[fid];
       const kpw_entity *e = kpw_listset_get(s->ls, sf->ent);
-      if (!schema_compatible(q->schema, e->schema)) continue;
+      if (!schema_compatible(qschema, e->schema)) continue;
       load_form(s, fid, &cf);
       double best = 0;
       int bq = -1;
