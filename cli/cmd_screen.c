@@ -228,11 +228,9 @@ typedef struct reader {
   const char *source;
   bool json;
   kpw_csv *csv;
-  int roles[COL_N > 64 ? COL_N : 64]; /* column -> role; unused */
   int col_of[COL_N];                  /* role -> column or -1 */
   uint64_t line;
   char *linebuf; size_t linecap;
-  kpw_arena *scratch;
 } reader;
 
 static kpw_result reader_open(reader *rd, const char *path, kpw_error *err) {
@@ -268,7 +266,6 @@ static void reader_close(reader *rd) {
   if (rd->csv) kpw_csv_close(rd->csv);
   if (rd->f && rd->f != stdin) fclose(rd->f);
   free(rd->linebuf);
-  if (rd->scratch) kpw_arena_free(rd->scratch);
 }
 
 /* Read one query into r. KPW_DONE at end of input. */
@@ -321,7 +318,6 @@ static kpw_result reader_next(reader *rd, qrec *r, kpw_arena *a, kpw_error *err)
     size_t k = 0;
     while (k < (size_t)n && (rd->linebuf[k] == ' ' || rd->linebuf[k] == '\t')) k++;
     if (k == (size_t)n) continue; /* blank line */
-    if (!rd->scratch) rd->scratch = kpw_arena_new(0);
     kpw_json *obj;
     r->line = rd->line;
     kpw_result rc = kpw_json_parse(rd->linebuf, (size_t)n, a, rd->source, rd->line, &obj, err);
