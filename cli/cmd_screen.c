@@ -568,6 +568,7 @@ static kpw_result screen_stream(run *R, const char *path, kpw_error *err) {
   kpw_buf out;
   kpw_buf_init(&out);
   uint64_t seq = 0;
+  bool progress = cli_progress_enabled();
   if (rc == KPW_OK) {
     for (;;) {
       chunk *ck = R->ck;
@@ -579,12 +580,16 @@ static kpw_result screen_stream(run *R, const char *path, kpw_error *err) {
         rc = flush_chunk(R, &out, &seq, path, err);
         if (rc) break;
         chunk_reset(ck);
+        if (progress)
+          fprintf(stderr, "\rkpwatch: %llu queries screened, %zu matched", (unsigned long long)seq,
+                  R->n_matches);
       }
     }
     /* Whatever was read before an input error is still screened and written. */
     kpw_error later = {0};
     kpw_result rc2 = R->ck->n ? flush_chunk(R, &out, &seq, path, rc == KPW_DONE ? err : &later) : KPW_OK;
     if (rc == KPW_DONE) rc = rc2;
+    if (progress && seq >= CHUNK) fputc('\n', stderr);
   }
   kpw_buf_free(&out);
   reader_close(&rd);
