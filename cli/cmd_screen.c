@@ -419,7 +419,7 @@ static void write_table_row(kpw_buf *b, const qrec *r, uint64_t seq) {
   if (!r->n_hits) { kpw_buf_printf(b, "%-10s %-32.32s  (no hits)\n", idbuf, qn); return; }
   for (size_t i = 0; i < r->n_hits; i++) {
     const kpw_hit *h = &r->hits[i];
-    kpw_buf_printf(b, "%-10s %-32.32s %5.3f %-5s %-16.16s %-6.6s %s\n", i ? "" : idbuf, i ? "" : qn,
+    kpw_buf_printf(b, "%-10s %-32.32s %5.3f %-5s %-16.16s %-10.10s %s\n", i ? "" : idbuf, i ? "" : qn,
                    h->score, h->match ? "MATCH" : "", h->entity->id, h->entity->list,
                    h->entity->n_names ? h->entity->names[0].text : "");
   }
