@@ -15,6 +15,15 @@
 #define API_MAX_IDS      32    /* identifiers per /match query */
 #define API_MAX_PARAM    1024  /* bytes of one query-string value */
 
+/* The audit log of screening requests (audit.c); NULL when no store. */
+typedef struct audit_log audit_log;
+audit_log *audit_open(const char *db, const kpw_listset *ls, kpw_error *err);
+/* Queue one row (copied); thread-safe, never drops a row. */
+void audit_add(audit_log *a, const char *actor, const char *query, size_t qn,
+               const char *result, size_t rn);
+/* Flush, stop the writer, close the store; false if a write failed. */
+bool audit_close(audit_log *a, size_t *written);
+
 /* Read-only after start-up; shared by every worker thread. */
 typedef struct srv {
   kpw_listset *ls;
@@ -24,6 +33,7 @@ typedef struct srv {
   size_t max_body;          /* bytes */
   size_t max_queries;       /* per /match */
   unsigned timeout_s;       /* connection idle timeout and per-request budget */
+  audit_log *audit;         /* NULL: no --db, nothing audited */
 } srv;
 
 /* Per-thread scratch, reused across requests (created on first use, freed

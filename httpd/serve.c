@@ -146,6 +146,49 @@ static void upload_release(upload *u) {
 static int g_pending;  /* *con_cls: body-less request, answer next call */
 static int g_done;     /* *con_cls: already answered */
 
+static enum MHD_Result arg_to_json(void *cls, enum MHD_ValueKind kind,
+                                   const char *key, const char *value) {
+  (void)kind;
+  kpw_buf *b = cls;
+  if (b->data[b->len - 1] != '{') kpw_buf_putc(b, ',');
+  kpw_json_key(b, key);
+  kpw_json_str(b, value ? value : "");
+  return MHD_YES;
+}
+
+/* Append one screening request to the audit log (when there is a store):
+** the client address as actor, the query (GET arguments, or the POST body)
+** and the response body as result. */
+static void audit_request(const srv *s, struct MHD_Connection *c, const char *endpoint,
+                          const char *body, size_t body_len, const kpw_buf *out) {
+  if (!s->audit) return;
+  char actor[INET6_ADDRSTRLEN + 8] = "http";
+  const union MHD_ConnectionInfo *ci =
+      MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+  if (ci && ci->client_addr) {
+    char host[INET6_ADDRSTRLEN] = "";
+    const struct sockaddr *sa = ci->client_addr;
+    if (sa->sa_family == AF_INET6)
+      inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, host, sizeof host);
+    else
+      inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, host, sizeof host);
+    snprintf(actor, sizeof actor, "http:%s", host);
+  }
+  kpw_buf q;
+  kpw_buf_init(&q);
+  kpw_buf_puts(&q, "{\"endpoint\":");
+  kpw_json_str(&q, endpoint);
+  if (body) {
+    kpw_buf_puts(&q, ",\"body\":");
+    kpw_json_strn(&q, body, body_len);
+  }
+  kpw_buf_puts(&q, ",\"args\":{");
+  MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, arg_to_json, &q);
+  kpw_buf_puts(&q, "}}");
+  audit_add(s->audit, actor, q.data, q.len, out->data ? out->data : "", out->len);
+  kpw_buf_free(&q);
+}
+
 /* Everything but an accepted POST /match: auth, routing, method checks and
 ** the GET endpoints. */
 static enum MHD_Result answer(const srv *s, struct MHD_Connection *c,
@@ -175,10 +218,14 @@ static enum MHD_Result answer(const srv *s, struct MHD_Connection *c,
     status = 200;
     break;
   case R_LISTS: status = api_lists(s, sc); break;
-  case R_SEARCH: status = api_search(s, c, rest, sc); break;
+  case R_SEARCH:
+    status = api_search(s, c, rest, sc);
+    if (status == 200) audit_request(s, c, url, NULL, 0, &sc->out);
+    break;
   case R_ENTITY: status = api_entity(s, rest ? rest : "", sc); break;
   default:  /* POST /match without a body */
     status = api_match(s, c, rest, "", 0, sc);
+    if (status == 200) audit_request(s, c, url, "", 0, &sc->out);
     break;
   }
   return send_json(c, status, &sc->out, NULL);
@@ -278,6 +325,8 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c,
   scratch *sc = thread_scratch();
   unsigned status = api_match(s, c, rest, u->body.data ? u->body.data : "",
                               u->body.len, sc);
+  if (status == 200)
+    audit_request(s, c, url, u->body.data ? u->body.data : "", u->body.len, &sc->out);
   return send_json(c, status, &sc->out, NULL);
 }
 
@@ -496,6 +545,7 @@ int cmd_serve(int argc, char **argv) {
   kpw_listset *ls = kpw_listset_new();
   kpw_screener *scr = NULL;
   struct MHD_Daemon *d = NULL;
+  audit_log *audit = NULL;
   kpw_result r = cli_load_lists(ls, lists, nlists, &err);
   free(lists);
   if (r != KPW_OK) {
@@ -506,7 +556,14 @@ int cmd_serve(int argc, char **argv) {
     rc = cli_fail(&err);
     goto out;
   }
+  /* With a store (--db, or ./kpwatch.db holding the lists), every
+  ** screening request goes to its audit log. */
+  if (g_cli.db && !(audit = audit_open(g_cli.db, ls, &err))) {
+    rc = cli_fail(&err);
+    goto out;
+  }
   srv s = {0};
+  s.audit = audit;
   s.ls = ls;
   s.sc = scr;
   s.token = token;
@@ -567,6 +624,10 @@ int cmd_serve(int argc, char **argv) {
           sig == SIGINT ? "interrupted" : "terminated");
 out:
   if (d) MHD_stop_daemon(d);
+  size_t audited = 0;
+  if (audit && !audit_close(audit, &audited)) rc = EXIT_IOERR;
+  if (audit && !g_cli.quiet)
+    fprintf(stderr, "kpwatch serve: %zu requests written to the audit log of %s\n", audited, g_cli.db);
   kpw_screener_free(scr);
   kpw_listset_free(ls);
   return rc;
