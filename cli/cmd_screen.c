@@ -268,6 +268,29 @@ static void reader_close(reader *rd) {
   free(rd->linebuf);
 }
 
+/* Read one line into rd->linebuf, never holding more than MAX_LINE bytes
+** (getline would grow without bound on a file with no newline). Returns the
+** length, -1 at end of input, -2 when the line is longer than MAX_LINE (the
+** rest of it is not read), -3 when it holds a NUL byte. */
+static ssize_t read_line_bounded(reader *rd) {
+  if (!rd->linebuf) {
+    rd->linecap = MAX_LINE + 1;
+    rd->linebuf = kpw_xmalloc(rd->linecap);
+  }
+  size_t n = 0;
+  bool nul = false;
+  int c;
+  while ((c = getc_unlocked(rd->f)) != EOF) {
+    if (c == '\n') break;
+    if (c == 0) nul = true;
+    if (n == MAX_LINE) return -2;
+    rd->linebuf[n++] = (char)c;
+  }
+  if (c == EOF && n == 0) return -1;
+  rd->linebuf[n] = 0;
+  return nul ? -3 : (ssize_t)n;
+}
+
 /* Read one query into r. KPW_DONE at end of input. */
 static kpw_result reader_next(reader *rd, qrec *r, kpw_arena *a, kpw_error *err) {
   rec_init(r);
@@ -306,14 +329,16 @@ static kpw_result reader_next(reader *rd, qrec *r, kpw_arena *a, kpw_error *err)
     return KPW_OK;
   }
   for (;;) {
-    ssize_t n = getline(&rd->linebuf, &rd->linecap, rd->f);
-    if (n < 0) {
+    ssize_t n = read_line_bounded(rd);
+    if (n == -1) {
       if (ferror(rd->f)) return kpw_error_set(err, KPW_EIO, rd->source, rd->line, 0, "read error");
       return KPW_DONE;
     }
     rd->line++;
-    if ((size_t)n > MAX_LINE)
+    if (n == -2)
       return kpw_error_set(err, KPW_EINPUT, rd->source, rd->line, 0, "line longer than %u bytes", MAX_LINE);
+    if (n == -3)
+      return kpw_error_set(err, KPW_EINPUT, rd->source, rd->line, 0, "NUL byte in a JSON line");
     while (n > 0 && (rd->linebuf[n - 1] == '\n' || rd->linebuf[n - 1] == '\r')) n--;
     size_t k = 0;
     while (k < (size_t)n && (rd->linebuf[k] == ' ' || rd->linebuf[k] == '\t')) k++;
