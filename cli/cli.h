@@ -64,5 +64,6 @@ int cmd_compare(int argc, char **argv);
 int cmd_lists(int argc, char **argv);
 int cmd_serve(int argc, char **argv);    /* httpd/serve.c */
 int cmd_demo(int argc, char **argv);
+int cmd_chain(int argc, char **argv);
 
 #endif

@@ -17,6 +17,7 @@ static const struct command {
   {"compare", cmd_compare, "score two names, or a CSV of name pairs"},
   {"lists", cmd_lists, "load, show and update watchlists in the store"},
   {"serve", cmd_serve, "HTTP JSON API for screening (loopback by default)"},
+  {"chain", cmd_chain, "Bitcoin: per-block summaries (hash, merkle check, txids)"},
   {"demo", cmd_demo, "screen a built-in generated watchlist and print a report"},
 };
 
