@@ -4,7 +4,7 @@
 ** txids) in file order.
 **
 ** Speed: blocks come from kpw_blk_* (mmap or large streamed reads), each is
-** parsed into a fresh arena (freed per block, so memory stays bounded by the
+** parsed into one arena reset per block (so memory stays bounded by the
 ** largest block), and output goes through one buffer flushed in large writes.
 */
 #include <stdio.h>
@@ -104,23 +104,24 @@ static kpw_result block_file(const char *path, bool addresses, kpw_buf *out, kpw
   kpw_blk_reader *r;
   kpw_result rc = kpw_blk_open(path, &r, err);
   if (rc != KPW_OK) return rc;
+  kpw_arena *a = kpw_arena_new(256 * 1024);
   for (;;) {
     const uint8_t *p;
     size_t n;
     uint64_t off;
     rc = kpw_blk_next(r, &p, &n, &off, err);
     if (rc != KPW_OK) break;
-    kpw_arena *a = kpw_arena_new(256 * 1024);
+    kpw_arena_reset(a);
     kpw_btc_block blk;
     rc = kpw_btc_block_parse(p, n, a, path, off, &blk, err);
     if (rc == KPW_OK) block_json(out, &blk, off, addresses);
-    kpw_arena_free(a);
     if (rc != KPW_OK) break;
     if (out->len >= FLUSH_AT && !flush(out)) {
       rc = kpw_error_set(err, KPW_EIO, "stdout", 0, 0, "write failed");
       break;
     }
   }
+  kpw_arena_free(a);
   kpw_blk_close(r);
   return rc == KPW_DONE ? KPW_OK : rc;
 }

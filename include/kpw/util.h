@@ -29,6 +29,9 @@ void *kpw_arena_calloc(kpw_arena *a, size_t n);
 char *kpw_arena_strdup(kpw_arena *a, const char *s);  /* NULL -> NULL */
 char *kpw_arena_strndup(kpw_arena *a, const char *s, size_t n);
 size_t kpw_arena_used(const kpw_arena *a);            /* bytes reserved */
+/* Forget every allocation but keep the first block for reuse (per-record
+** scratch: parse, use, reset). Pointers from before are invalid after. */
+void kpw_arena_reset(kpw_arena *a);
 
 /* Checked heap helpers: abort on out-of-memory. */
 void *kpw_xmalloc(size_t n);

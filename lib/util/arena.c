@@ -100,3 +100,16 @@ char *kpw_arena_strdup(kpw_arena *a, const char *s) {
 }
 
 size_t kpw_arena_used(const kpw_arena *a) { return a->reserved; }
+
+void kpw_arena_reset(kpw_arena *a) {
+  arena_block *keep = NULL;
+  for (arena_block *b = a->head, *n; b; b = n) {
+    n = b->next;
+    /* Keep one standard-size block; one-off large blocks are released. */
+    if (!keep && b->cap == a->block_size) { keep = b; continue; }
+    free(b);
+  }
+  a->head = keep;
+  a->reserved = 0;
+  if (keep) { keep->next = NULL; keep->used = 0; a->reserved = keep->cap; }
+}

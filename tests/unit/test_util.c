@@ -136,6 +136,10 @@ static void test_arena(void **state) {
   assert_string_equal(s, "hello");
   assert_string_equal(t, "world");
   assert_true(((uintptr_t)big & 7) == 0);
+  kpw_arena_reset(a);
+  assert_int_equal(kpw_arena_used(a), 64);       /* one standard block kept */
+  char *u = kpw_arena_strdup(a, "again");
+  assert_string_equal(u, "again");
   kpw_arena_free(a);
 }
 
