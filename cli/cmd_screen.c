@@ -55,7 +55,6 @@ typedef struct chunk {
 typedef struct run {
   const opts *o;
   kpw_screener *scr;
-  const kpw_listset *ls;
   chunk *ck;
   size_t next;            /* atomic work counter */
   size_t n_matches;       /* queries with at least one match */
@@ -624,9 +623,6 @@ static kpw_result screen_stream(run *R, const char *path, kpw_error *err) {
 typedef struct pay_ctx {
   run *R;
   kpw_buf out;
-  kpw_error *err;
-  kpw_result rc;
-  uint64_t seq;
 } pay_ctx;
 
 /* Parties that are banks: agents, institutions, sender/receiver BICs and
@@ -660,7 +656,6 @@ static bool on_payment(void *vctx, const kpw_payment *p) {
     }
     r->hits = R->ck->hits;
     r->n_hits = kpw_screen(R->scr, &r->q, R->o->threshold, R->o->cutoff, r->hits, R->o->limit);
-    c->seq++;
     bool any = false;
     for (size_t k = 0; k < r->n_hits; k++) any |= r->hits[k].match;
     R->n_matches += any;
@@ -778,11 +773,10 @@ int cmd_screen(int argc, char **argv) {
   if (rc == KPW_OK) {
     R.o = &o;
     R.scr = scr;
-    R.ls = ls;
     R.ck = chunk_new(o.limit);
     R.lists_json = lists_json(ls);
     if (o.payments) {
-      pay_ctx pc = {&R, {0}, &err, KPW_OK, 0};
+      pay_ctx pc = {&R, {0}};
       kpw_buf_init(&pc.out);
       rc = kpw_payments_read(o.payments, on_payment, &pc, &err);
       kpw_buf_free(&pc.out);
