@@ -567,25 +567,6 @@ static void chunk_reset(chunk *ck) {
 
 /* ---------------------------------------------------------------- modes */
 
-static char *lists_json(const kpw_listset *ls) {
-  kpw_buf b;
-  kpw_buf_init(&b);
-  kpw_buf_putc(&b, '[');
-  for (size_t i = 0; i < kpw_listset_nlists(ls); i++) {
-    const kpw_listinfo *li = kpw_listset_list(ls, i);
-    if (i) kpw_buf_putc(&b, ',');
-    kpw_buf_puts(&b, "{\"name\":");
-    kpw_json_str(&b, li->name);
-    kpw_buf_puts(&b, ",\"date\":");
-    kpw_json_str(&b, li->date);
-    kpw_buf_puts(&b, ",\"sha256\":");
-    kpw_json_str(&b, li->sha256);
-    kpw_buf_printf(&b, ",\"entities\":%u}", li->n_entities);
-  }
-  kpw_buf_putc(&b, ']');
-  return b.data;
-}
-
 static kpw_result screen_stream(run *R, const char *path, kpw_error *err) {
   reader rd;
   kpw_result rc = reader_open(&rd, path, err);
@@ -774,7 +755,7 @@ int cmd_screen(int argc, char **argv) {
     R.o = &o;
     R.scr = scr;
     R.ck = chunk_new(o.limit);
-    R.lists_json = lists_json(ls);
+    R.lists_json = kpw_listset_versions_json(ls);
     if (o.payments) {
       pay_ctx pc = {&R, {0}};
       kpw_buf_init(&pc.out);

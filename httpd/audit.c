@@ -100,22 +100,7 @@ audit_log *audit_open(const char *db, const kpw_listset *ls, kpw_error *err) {
   if (kpw_store_open(db, &st, err) != KPW_OK) return NULL;
   audit_log *a = kpw_xcalloc(1, sizeof *a);
   a->st = st;
-  kpw_buf b;
-  kpw_buf_init(&b);
-  kpw_buf_putc(&b, '[');
-  for (size_t i = 0; i < kpw_listset_nlists(ls); i++) {
-    const kpw_listinfo *li = kpw_listset_list(ls, i);
-    if (i) kpw_buf_putc(&b, ',');
-    kpw_buf_puts(&b, "{\"name\":");
-    kpw_json_str(&b, li->name);
-    kpw_buf_puts(&b, ",\"date\":");
-    kpw_json_str(&b, li->date);
-    kpw_buf_puts(&b, ",\"sha256\":");
-    kpw_json_str(&b, li->sha256);
-    kpw_buf_printf(&b, ",\"entities\":%u}", li->n_entities);
-  }
-  kpw_buf_putc(&b, ']');
-  a->lists_json = b.data;
+  a->lists_json = kpw_listset_versions_json(ls);
   pthread_mutex_init(&a->mu, NULL);
   pthread_cond_init(&a->wake, NULL);
   pthread_cond_init(&a->drained, NULL);

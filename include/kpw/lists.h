@@ -155,6 +155,9 @@ void kpw_id_normalize(const char *in, char *out, size_t cap);
 void kpw_entity_json(const kpw_entity *e, kpw_buf *b);
 const char *kpw_name_kind_name(kpw_name_kind k);  /* "primary", "alias", ... */
 const char *kpw_id_kind_name(kpw_id_kind k);      /* "imo", "crypto", ... */
+/* The loaded lists' versions as a JSON array of {name,date,sha256,entities},
+** as audit-log rows record them. Caller frees. */
+char *kpw_listset_versions_json(const kpw_listset *ls);
 
 #ifdef __cplusplus
 }

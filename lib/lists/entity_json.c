@@ -1,7 +1,8 @@
 /*
 ** entity_json.c -- the one JSON rendering of an entity, shared by
 ** `kpwatch lists show --entity` and `GET /entities/{id}` so both front-ends
-** print the same fields (documented in docs/lists.md).
+** print the same fields (documented in docs/lists.md); and the list-versions
+** record every audit-log row carries.
 */
 #include "kpw/lists.h"
 #include "kpw/util.h"
@@ -85,4 +86,23 @@ void kpw_entity_json(const kpw_entity *e, kpw_buf *b) {
   kpw_buf_putc(b, ','); kpw_json_key(b, "listed_on"); kpw_json_str(b, e->listed_on);
   kpw_buf_putc(b, ','); kpw_json_key(b, "remarks"); kpw_json_str(b, e->remarks);
   kpw_buf_putc(b, '}');
+}
+
+char *kpw_listset_versions_json(const kpw_listset *ls) {
+  kpw_buf b;
+  kpw_buf_init(&b);
+  kpw_buf_putc(&b, '[');
+  for (size_t i = 0; i < kpw_listset_nlists(ls); i++) {
+    const kpw_listinfo *li = kpw_listset_list(ls, i);
+    if (i) kpw_buf_putc(&b, ',');
+    kpw_buf_puts(&b, "{\"name\":");
+    kpw_json_str(&b, li->name);
+    kpw_buf_puts(&b, ",\"date\":");
+    kpw_json_str(&b, li->date);
+    kpw_buf_puts(&b, ",\"sha256\":");
+    kpw_json_str(&b, li->sha256);
+    kpw_buf_printf(&b, ",\"entities\":%u}", li->n_entities);
+  }
+  kpw_buf_putc(&b, ']');
+  return b.data;
 }
