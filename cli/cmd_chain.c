@@ -19,7 +19,11 @@ static void help_chain(FILE *f) {
     "usage: kpwatch chain <subcommand> [options]\n\n"
     "Bitcoin blocks and transactions.\n\n"
     "subcommands:\n"
-    "  block     per-block summaries: hash, merkle check, txids (one JSON line each)\n\n"
+    "  block     per-block summaries: hash, merkle check, txids (one JSON line each)\n"
+    "  index     build or extend the columnar chain index (blk files, bitcoin-etl JSON)\n"
+    "  info      counts and consistency checks of an index (linkage, supply)\n"
+    "  cluster   common-input address clusters, CoinJoins excluded\n"
+    "  trace     follow tainted funds to tagged cash-out points\n\n"
     "Run 'kpwatch chain <subcommand> --help' for its options.\n");
 }
 
@@ -160,5 +164,7 @@ int cmd_chain(int argc, char **argv) {
     return EXIT_OK;
   }
   if (!strcmp(argv[1], "block")) return cmd_block(argc - 1, argv + 1);
+  if (!strcmp(argv[1], "index")) return cmd_chain_index(argc - 1, argv + 1);
+  if (!strcmp(argv[1], "info")) return cmd_chain_info(argc - 1, argv + 1);
   return cli_usage_error("chain", "unknown subcommand '%s'", argv[1]);
 }

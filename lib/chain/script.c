@@ -21,6 +21,7 @@
 #include <string.h>
 #include "kpw/chain.h"
 #include "chain/address.h"
+#include "chain/addrkey.h"
 
 const char *kpw_script_type_name(kpw_script_type t) {
   switch (t) {
@@ -66,17 +67,21 @@ static void base58_addr(uint8_t ver, const uint8_t h[20], char *addr, size_t cap
   if (!kpw_base58check_encode(b, 21, addr, cap) && cap) addr[0] = 0;
 }
 
-kpw_script_type kpw_script_address(const uint8_t *s, size_t n, char *addr, size_t cap) {
-  if (cap) addr[0] = 0;
+/* The one template matcher behind kpw_script_address and kpw_script_key:
+** classifies s and points *payload at the hash, witness program or (P2PK)
+** public key; *witver is the witness version of witness types. */
+static kpw_script_type classify(const uint8_t *s, size_t n, const uint8_t **payload,
+                                size_t *plen, int *witver) {
+  *payload = NULL;
+  *plen = 0;
+  *witver = -1;
   if (!s) n = 0;
-  /* P2PKH */
   if (n == 25 && s[0] == 0x76 && s[1] == 0xa9 && s[2] == 20 && s[23] == 0x88 && s[24] == 0xac) {
-    base58_addr(0x00, s + 3, addr, cap);
+    *payload = s + 3; *plen = 20;
     return KPW_SCRIPT_P2PKH;
   }
-  /* P2SH */
   if (n == 23 && s[0] == 0xa9 && s[1] == 20 && s[22] == 0x87) {
-    base58_addr(0x05, s + 2, addr, cap);
+    *payload = s + 2; *plen = 20;
     return KPW_SCRIPT_P2SH;
   }
   /* Witness program: version opcode, then one direct push of 2..40 bytes. */
@@ -91,17 +96,56 @@ kpw_script_type kpw_script_address(const uint8_t *s, size_t n, char *addr, size_
     } else {
       t = v == 1 && pl == 32 ? KPW_SCRIPT_P2TR : KPW_SCRIPT_WITNESS_UNKNOWN;
     }
-    if (!kpw_segwit_encode("bc", v, s + 2, pl, addr, cap) && cap) addr[0] = 0;
+    *payload = s + 2; *plen = pl; *witver = v;
     return t;
   }
-  /* P2PK */
   if ((n == 35 || n == 67) && s[n - 1] == 0xac && pubkey_push(s, n - 1) == n - 1) {
-    uint8_t h[20];
-    kpw_hash160(s + 1, n - 2, h);
-    base58_addr(0x00, h, addr, cap);
+    *payload = s + 1; *plen = n - 2;
     return KPW_SCRIPT_P2PK;
   }
   if (n >= 1 && s[0] == 0x6a) return KPW_SCRIPT_OP_RETURN;
   if (is_multisig(s, n)) return KPW_SCRIPT_MULTISIG;
   return KPW_SCRIPT_NONSTANDARD;
+}
+
+kpw_script_type kpw_script_address(const uint8_t *s, size_t n, char *addr, size_t cap) {
+  if (cap) addr[0] = 0;
+  const uint8_t *pl;
+  size_t pn;
+  int v;
+  kpw_script_type t = classify(s, n, &pl, &pn, &v);
+  switch (t) {
+  case KPW_SCRIPT_P2PKH: base58_addr(0x00, pl, addr, cap); break;
+  case KPW_SCRIPT_P2SH: base58_addr(0x05, pl, addr, cap); break;
+  case KPW_SCRIPT_P2WPKH: case KPW_SCRIPT_P2WSH: case KPW_SCRIPT_P2TR:
+  case KPW_SCRIPT_WITNESS_UNKNOWN:
+    if (!kpw_segwit_encode("bc", v, pl, pn, addr, cap) && cap) addr[0] = 0;
+    break;
+  case KPW_SCRIPT_P2PK: {
+    uint8_t h[20];
+    kpw_hash160(pl, pn, h);
+    base58_addr(0x00, h, addr, cap);
+    break;
+  }
+  default: break;
+  }
+  return t;
+}
+
+size_t kpw_script_key(const uint8_t *s, size_t n, uint8_t key[KPW_ADDR_KEY_MAX]) {
+  const uint8_t *pl;
+  size_t pn;
+  int v;
+  switch (classify(s, n, &pl, &pn, &v)) {
+  case KPW_SCRIPT_P2PKH: key[0] = KPW_AK_P2PKH; memcpy(key + 1, pl, 20); return 21;
+  case KPW_SCRIPT_P2SH: key[0] = KPW_AK_P2SH; memcpy(key + 1, pl, 20); return 21;
+  case KPW_SCRIPT_P2PK: key[0] = KPW_AK_P2PKH; kpw_hash160(pl, pn, key + 1); return 21;
+  case KPW_SCRIPT_P2WPKH: key[0] = KPW_AK_P2WPKH; memcpy(key + 1, pl, 20); return 21;
+  case KPW_SCRIPT_P2WSH: key[0] = KPW_AK_P2WSH; memcpy(key + 1, pl, 32); return 33;
+  case KPW_SCRIPT_P2TR: key[0] = KPW_AK_P2TR; memcpy(key + 1, pl, 32); return 33;
+  case KPW_SCRIPT_WITNESS_UNKNOWN:
+    key[0] = KPW_AK_WITNESS; key[1] = (uint8_t)v; memcpy(key + 2, pl, pn); return 2 + pn;
+  case KPW_SCRIPT_MULTISIG: key[0] = KPW_AK_MULTISIG; kpw_hash160(s, n, key + 1); return 21;
+  default: return 0;
+  }
 }

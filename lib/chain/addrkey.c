@@ -1,0 +1,113 @@
+/*
+** addrkey.c -- address strings <-> the chain index's binary address keys
+** (see addrkey.h). Parsing accepts exactly what formatting produces, so a
+** key round-trips through its string.
+*/
+#include <stdio.h>
+#include <string.h>
+#include "kpw/chain.h"
+#include "chain/address.h"
+#include "chain/addrkey.h"
+
+static int hexval(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+static size_t text_key(const char *s, size_t n, uint8_t key[KPW_ADDR_KEY_MAX]) {
+  if (n <= KPW_ADDR_TEXT_MAX) {
+    key[0] = KPW_AK_TEXT;
+    memcpy(key + 1, s, n);
+    return 1 + n;
+  }
+  key[0] = KPW_AK_TEXT_HASH;
+  kpw_sha256(s, n, key + 1);
+  return 33;
+}
+
+size_t kpw_addrkey_parse(const char *s, size_t n, uint8_t key[KPW_ADDR_KEY_MAX]) {
+  if (!n) return 0;
+  char tmp[KPW_BECH32_MAX_LEN + 2];
+  if (n >= 26 && n <= 35) {                 /* base58check P2PKH / P2SH */
+    memcpy(tmp, s, n);
+    tmp[n] = 0;
+    uint8_t b[32];
+    size_t bn;
+    if (kpw_base58check_decode(tmp, b, sizeof b, &bn) && bn == 21 && (b[0] == 0 || b[0] == 5)) {
+      key[0] = b[0] == 0 ? KPW_AK_P2PKH : KPW_AK_P2SH;
+      memcpy(key + 1, b + 1, 20);
+      return 21;
+    }
+  }
+  if (n >= 14 && n <= KPW_BECH32_MAX_LEN && (s[0] == 'b' || s[0] == 'B') &&
+      (s[1] == 'c' || s[1] == 'C') && s[2] == '1') {
+    memcpy(tmp, s, n);
+    tmp[n] = 0;
+    int v;
+    uint8_t prog[KPW_SEGWIT_MAX_PROG];
+    size_t pn;
+    if (kpw_segwit_decode("bc", tmp, &v, prog, &pn)) {
+      if (v == 0 && pn == 20) { key[0] = KPW_AK_P2WPKH; memcpy(key + 1, prog, 20); return 21; }
+      if (v == 0 && pn == 32) { key[0] = KPW_AK_P2WSH; memcpy(key + 1, prog, 32); return 33; }
+      if (v == 1 && pn == 32) { key[0] = KPW_AK_P2TR; memcpy(key + 1, prog, 32); return 33; }
+      if (v >= 1) { key[0] = KPW_AK_WITNESS; key[1] = (uint8_t)v; memcpy(key + 2, prog, pn); return 2 + pn; }
+    }
+  }
+  if (n == 9 + 40 && !memcmp(s, "multisig:", 9)) {
+    key[0] = KPW_AK_MULTISIG;
+    for (size_t i = 0; i < 20; i++) {
+      int hi = hexval(s[9 + 2 * i]), lo = hexval(s[10 + 2 * i]);
+      if (hi < 0 || lo < 0) return text_key(s, n, key);
+      key[1 + i] = (uint8_t)(hi << 4 | lo);
+    }
+    return 21;
+  }
+  return text_key(s, n, key);
+}
+
+static void base58_of(uint8_t ver, const uint8_t *h, char *out, size_t cap, bool *ok) {
+  uint8_t b[21];
+  b[0] = ver;
+  memcpy(b + 1, h, 20);
+  *ok = kpw_base58check_encode(b, 21, out, cap) > 0;
+}
+
+bool kpw_addrkey_format(const uint8_t *key, size_t n, char *out, size_t cap) {
+  bool ok = false;
+  if (!cap) return false;
+  out[0] = 0;
+  if (n < 1) return false;
+  static const char hx[] = "0123456789abcdef";
+  switch (key[0]) {
+  case KPW_AK_P2PKH: if (n == 21) base58_of(0x00, key + 1, out, cap, &ok); break;
+  case KPW_AK_P2SH: if (n == 21) base58_of(0x05, key + 1, out, cap, &ok); break;
+  case KPW_AK_P2WPKH: if (n == 21) ok = kpw_segwit_encode("bc", 0, key + 1, 20, out, cap); break;
+  case KPW_AK_P2WSH: if (n == 33) ok = kpw_segwit_encode("bc", 0, key + 1, 32, out, cap); break;
+  case KPW_AK_P2TR: if (n == 33) ok = kpw_segwit_encode("bc", 1, key + 1, 32, out, cap); break;
+  case KPW_AK_WITNESS: if (n >= 4) ok = kpw_segwit_encode("bc", key[1], key + 2, n - 2, out, cap); break;
+  case KPW_AK_MULTISIG:
+    if (n == 21 && cap >= 50) {
+      memcpy(out, "multisig:", 9);
+      for (size_t i = 0; i < 20; i++) { out[9 + 2 * i] = hx[key[1 + i] >> 4]; out[10 + 2 * i] = hx[key[1 + i] & 15]; }
+      out[49] = 0;
+      ok = true;
+    }
+    break;
+  case KPW_AK_TEXT:
+    if (n - 1 < cap) { memcpy(out, key + 1, n - 1); out[n - 1] = 0; ok = true; }
+    break;
+  case KPW_AK_TEXT_HASH:
+    if (n == 33 && cap >= 12 + 64 + 1) {
+      memcpy(out, "text-sha256:", 12);
+      for (size_t i = 0; i < 32; i++) { out[12 + 2 * i] = hx[key[1 + i] >> 4]; out[13 + 2 * i] = hx[key[1 + i] & 15]; }
+      out[76] = 0;
+      ok = true;
+    }
+    break;
+  default: break;
+  }
+  if (!ok) out[0] = 0;
+  return ok;
+}
