@@ -65,8 +65,10 @@ int cmd_lists(int argc, char **argv);
 int cmd_serve(int argc, char **argv);    /* httpd/serve.c */
 int cmd_demo(int argc, char **argv);
 int cmd_chain(int argc, char **argv);
+int cmd_chain_cluster(int argc, char **argv);   /* cli/cmd_chain_cluster.c: `chain cluster` */
 int cmd_sim(int argc, char **argv);
 int cmd_chain_index(int argc, char **argv);   /* cmd_chain_index.c */
 int cmd_chain_info(int argc, char **argv);
+int cmd_chain_trace(int argc, char **argv);   /* cmd_chain_trace.c */
 
 #endif
