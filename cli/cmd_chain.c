@@ -167,5 +167,6 @@ int cmd_chain(int argc, char **argv) {
   if (!strcmp(argv[1], "index")) return cmd_chain_index(argc - 1, argv + 1);
   if (!strcmp(argv[1], "info")) return cmd_chain_info(argc - 1, argv + 1);
   if (!strcmp(argv[1], "trace")) return cmd_chain_trace(argc - 1, argv + 1);
+  if (!strcmp(argv[1], "cluster")) return cmd_chain_cluster(argc - 1, argv + 1);
   return cli_usage_error("chain", "unknown subcommand '%s'", argv[1]);
 }

@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "kpw/chain.h"
 #include "kpw/chainidx.h"
+#include <openssl/evp.h>
 
 static void help_index(void) {
   printf(
@@ -53,7 +54,10 @@ static void help_info(void) {
     "height, whether every block names the previous one (\"linked\"), the total\n"
     "created by coinbase transactions, the total of unspent outputs, the fees\n"
     "(inputs minus outputs of the other transactions), the inputs that spend\n"
-    "an output outside the index, and the bytes on disk per transaction.\n"
+    "an output outside the index, the bytes on disk per transaction, and\n"
+    "content_sha256: a digest of the indexed content (blocks, txids, output\n"
+    "values and addresses, what each input spends) that does not depend on\n"
+    "how the index was built, to compare indexes made in different runs.\n"
     "Coinbases create coins (subsidy plus the fees they claim); fees leave the\n"
     "other transactions; so with every input resolved and nothing spent twice,\n"
     "unspent_total == coinbase_total - fees (\"supply_ok\": true).\n");
@@ -166,7 +170,6 @@ int cmd_chain_info(int argc, char **argv) {
   kpw_cidx_counts c;
   kpw_cidx_get_counts(ix, &c);
   const uint32_t *fi = kpw_cidx_tx_first_in(ix), *fo = kpw_cidx_tx_first_out(ix), *prev = kpw_cidx_in_prevouts(ix);
-  const uint64_t *val = kpw_cidx_out_values(ix);
   /* spent marks: one bit per output */
   uint8_t *spent = calloc((size_t)c.outs / 8 + 1, 1);
   if (!spent) { kpw_cidx_close(ix); return EXIT_IOERR; }
@@ -187,19 +190,51 @@ int cmd_chain_info(int argc, char **argv) {
     }
     for (uint32_t t = blk.first_tx; t < blk.first_tx + blk.n_txs; t++) {
       uint64_t out_sum = 0, in_sum = 0;
-      for (uint32_t o = fo[t]; o < fo[t + 1]; o++) out_sum += val[o];
+      for (uint32_t o = fo[t]; o < fo[t + 1]; o++) out_sum += kpw_cidx_out_value(ix, o);
       if (t == blk.first_tx) { coinbase += out_sum; continue; }
       for (uint32_t i = fi[t]; i < fi[t + 1]; i++) {
         if (prev[i] == KPW_CIDX_NONE) continue;
         if (spent[prev[i] / 8] & (1u << (prev[i] % 8))) double_spends++;
         spent[prev[i] / 8] |= (uint8_t)(1u << (prev[i] % 8));
-        in_sum += val[prev[i]];
+        in_sum += kpw_cidx_out_value(ix, prev[i]);
       }
       if (in_sum >= out_sum) fees += in_sum - out_sum;
     }
   }
   for (uint32_t o = 0; o < c.outs; o++)
-    if (!(spent[o / 8] & (1u << (o % 8)))) unspent += val[o];
+    if (!(spent[o / 8] & (1u << (o % 8)))) unspent += kpw_cidx_out_value(ix, o);
+  /* Content digest, independent of how the index was built (address ids
+  ** depend on commit points): per block its hash and height, per tx its
+  ** txid, per output value and address string, per input the output it
+  ** spends (outputs are numbered in chain order). */
+  char digest[65];
+  {
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    EVP_DigestInit_ex(md, EVP_sha256(), NULL);
+    const uint8_t *txids = kpw_cidx_txids(ix);
+    const uint32_t *oa = kpw_cidx_out_addrs(ix);
+    for (uint32_t b = 0; b < c.blocks; b++) {
+      kpw_cidx_block blk;
+      kpw_cidx_get_block(ix, b, &blk);
+      EVP_DigestUpdate(md, blk.hash, 32);
+      EVP_DigestUpdate(md, &blk.height, sizeof blk.height);
+      for (uint32_t t = blk.first_tx; t < blk.first_tx + blk.n_txs; t++) {
+        EVP_DigestUpdate(md, txids + (size_t)t * 32, 32);
+        for (uint32_t o = fo[t]; o < fo[t + 1]; o++) {
+          uint64_t v = kpw_cidx_out_value(ix, o);
+          char a[128] = "";
+          kpw_cidx_addr_string(ix, oa[o], a, sizeof a);
+          EVP_DigestUpdate(md, &v, sizeof v);
+          EVP_DigestUpdate(md, a, strlen(a) + 1);
+        }
+        for (uint32_t i = fi[t]; i < fi[t + 1]; i++) EVP_DigestUpdate(md, &prev[i], 4);
+      }
+    }
+    unsigned char h[32];
+    EVP_DigestFinal_ex(md, h, NULL);
+    EVP_MD_CTX_free(md);
+    for (int i = 0; i < 32; i++) snprintf(digest + 2 * i, 3, "%02x", h[i]);
+  }
   free(spent);
   kpw_cidx_block first = {0}, last = {0};
   if (c.blocks) { kpw_cidx_get_block(ix, 0, &first); kpw_cidx_get_block(ix, c.blocks - 1, &last); }
@@ -217,6 +252,7 @@ int cmd_chain_info(int argc, char **argv) {
          (unsigned long long)c.unresolved_prevouts, (unsigned long long)double_spends,
          (unsigned long long)bytes, c.txs ? (double)bytes / c.txs : 0.0);
   if (!linked) printf(",\"first_unlinked_height\":%lld", (long long)bad_link);
+  printf(",\"content_sha256\":\"%s\"", digest);
   printf("}\n");
   kpw_cidx_close(ix);
   return EXIT_OK;

@@ -161,7 +161,7 @@ static void put_hop(kpw_buf *b, const kpw_cidx *ix, const kpw_trace *t, uint32_t
   if (kpw_cidx_addr_string(ix, a, addr, sizeof addr)) kpw_json_str(b, addr);
   else kpw_buf_puts(b, "null");
   kpw_buf_puts(b, ",\"value\":");
-  kpw_json_int(b, (int64_t)kpw_cidx_out_values(ix)[o]);
+  kpw_json_int(b, (int64_t)kpw_cidx_out_value(ix, o));
   kpw_buf_puts(b, backward ? ",\"marked\":" : ",\"taint\":");
   kpw_json_int(b, taint);
   kpw_buf_puts(b, ",\"hop\":");
@@ -187,7 +187,6 @@ static void put_hop(kpw_buf *b, const kpw_cidx *ix, const kpw_trace *t, uint32_t
 ** taint continuing on the larger output) folded into one entry. */
 static void put_summary(kpw_buf *b, const kpw_cidx *ix, const uint32_t *path, size_t n) {
   const uint32_t *fo = kpw_cidx_tx_first_out(ix), *fi = kpw_cidx_tx_first_in(ix);
-  const uint64_t *val = kpw_cidx_out_values(ix);
   kpw_buf_putc(b, '[');
   bool first = true;
   for (size_t i = 0; i < n;) {
@@ -197,8 +196,8 @@ static void put_summary(kpw_buf *b, const kpw_cidx *ix, const uint32_t *path, si
       uint32_t o = path[j], tx = kpw_cidx_out_tx(ix, o);
       if (fi[tx + 1] - fi[tx] != 1 || fo[tx + 1] - fo[tx] != 2) break;
       uint32_t other = o == fo[tx] ? fo[tx] + 1 : fo[tx];
-      if (val[other] > val[o] && j + 1 < n) break;   /* the path left on the smaller output */
-      peeled += (int64_t)val[other];
+      if (kpw_cidx_out_value(ix, other) > kpw_cidx_out_value(ix, o) && j + 1 < n) break;   /* the path left on the smaller output */
+      peeled += (int64_t)kpw_cidx_out_value(ix, other);
       j++;
     }
     if (!first) kpw_buf_putc(b, ',');

@@ -98,7 +98,11 @@ uint32_t kpw_cidx_tx_block(const kpw_cidx *ix, uint32_t tx);   /* block number o
 const uint8_t *kpw_cidx_txids(const kpw_cidx *ix);        /* 32 B per tx */
 const uint32_t *kpw_cidx_tx_first_in(const kpw_cidx *ix);  /* txs + 1 entries */
 const uint32_t *kpw_cidx_tx_first_out(const kpw_cidx *ix); /* txs + 1 entries */
-const uint64_t *kpw_cidx_out_values(const kpw_cidx *ix);   /* satoshis */
+/* Output values in satoshis. The column holds 4 bytes per output; values
+** of 0xFFFFFFFF sat (42.9 BTC) and more read 0xFFFFFFFF there and their
+** true value comes from a side table: use kpw_cidx_out_value. */
+uint64_t kpw_cidx_out_value(const kpw_cidx *ix, uint32_t o);
+const uint32_t *kpw_cidx_out_values32(const kpw_cidx *ix);
 const uint32_t *kpw_cidx_out_addrs(const kpw_cidx *ix);    /* address id or NONE */
 const uint32_t *kpw_cidx_in_prevouts(const kpw_cidx *ix);  /* output number or NONE */
 

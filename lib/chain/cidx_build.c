@@ -82,7 +82,8 @@ kpw_result cidx_meta_read(const char *dir, cidx_meta *m, kpw_error *err) {
   }
   struct { const char *k; uint64_t *u; int64_t *s; } f_[] = {
     {"blocks", &m->blocks, NULL}, {"txs", &m->txs, NULL}, {"outs", &m->outs, NULL},
-    {"ins", &m->ins, NULL}, {"addrs", &m->addrs, NULL}, {"addr_units", &m->addr_units, NULL},
+    {"ins", &m->ins, NULL}, {"addrs", &m->addrs, NULL}, {"addr_bytes", &m->addr_bytes, NULL},
+    {"addr_runs", &m->addr_runs, NULL}, {"big_values", &m->big, NULL},
     {"unresolved_prevouts", &m->unresolved, NULL},
     {"first_height", NULL, &m->first_height}};
   for (size_t i = 0; !r && i < sizeof f_ / sizeof f_[0]; i++) {
@@ -118,11 +119,13 @@ kpw_result cidx_meta_write(const char *dir, const cidx_meta *m, kpw_error *err) 
   if (!f) return kpw_error_set(err, KPW_EIO, tmp, 0, 0, "cannot create: %s", strerror(errno));
   fprintf(f,
           "{\"format\":\"%s\",\"version\":%d,\"blocks\":%llu,\"txs\":%llu,\"outs\":%llu,"
-          "\"ins\":%llu,\"addrs\":%llu,\"addr_units\":%llu,\"first_height\":%lld,"
+          "\"ins\":%llu,\"addrs\":%llu,\"addr_bytes\":%llu,\"addr_runs\":%llu,\"big_values\":%llu,"
+          "\"first_height\":%lld,"
           "\"unresolved_prevouts\":%llu}\n",
           CIDX_FORMAT, CIDX_VERSION, (unsigned long long)m->blocks, (unsigned long long)m->txs,
           (unsigned long long)m->outs, (unsigned long long)m->ins, (unsigned long long)m->addrs,
-          (unsigned long long)m->addr_units, (long long)m->first_height,
+          (unsigned long long)m->addr_bytes, (unsigned long long)m->addr_runs,
+          (unsigned long long)m->big, (long long)m->first_height,
           (unsigned long long)m->unresolved);
   bool ok = fflush(f) == 0 && fsync(fileno(f)) == 0;
   ok = (fclose(f) == 0) && ok;
@@ -133,9 +136,9 @@ kpw_result cidx_meta_write(const char *dir, const cidx_meta *m, kpw_error *err) 
 
 /* --------------------------------------------------------------- builder */
 
-enum { C_BLOCKS, C_TXID, C_TXIN, C_TXOUT, C_OUTVAL, C_OUTADDR, C_INPREV, C_ADDR, C_ADDROFF, N_COLS };
-static const char *const COL_NAME[N_COLS] = {F_BLOCKS, F_TXID, F_TXIN, F_TXOUT, F_OUTVAL,
-                                             F_OUTADDR, F_INPREV, F_ADDR, F_ADDROFF};
+enum { C_BLOCKS, C_TXID, C_TXIN, C_TXOUT, C_OUTVAL, C_OUTBIG, C_OUTADDR, C_INPREV, C_ADDR, C_ADDRRUNS, N_COLS };
+static const char *const COL_NAME[N_COLS] = {F_BLOCKS, F_TXID, F_TXIN, F_TXOUT, F_OUTVAL, F_OUTBIG,
+                                             F_OUTADDR, F_INPREV, F_ADDR, F_ADDRRUNS};
 
 typedef struct inrec { uint8_t txid[32]; uint32_t vout, input; } inrec;   /* 40 B */
 typedef struct txrec { uint8_t txid[32]; uint32_t tx; } txrec;            /* 36 B */
@@ -152,8 +155,8 @@ typedef struct builder {
   /* address table: slots hold id+1 (0 = empty) */
   uint32_t *slots;
   uint64_t n_slots;
-  uint8_t *old_addr; size_t old_addr_len;          /* committed keys (mmap) */
-  uint32_t *old_off; size_t old_off_len;
+  uint8_t *old_addr; size_t old_addr_len;          /* keys committed before this run (mmap) */
+  cidx_addrrun *runs; size_t n_runs, cap_runs;     /* every committed run */
   uint64_t addr_base;                                /* first id of new_keys */
   uint8_t *new_keys; size_t new_len, new_cap;        /* [len][key]... */
   uint64_t *new_off; size_t new_off_cap;
@@ -187,11 +190,12 @@ static uint64_t col_committed_bytes(const cidx_meta *m, int c) {
   case C_BLOCKS: return m->blocks * sizeof(cidx_blockrec);
   case C_TXID: return m->txs * 32;
   case C_TXIN: case C_TXOUT: return m->txs ? (m->txs + 1) * 4 : 0;
-  case C_OUTVAL: return m->outs * 8;
+  case C_OUTVAL: return m->outs * 4;
+  case C_OUTBIG: return m->big * sizeof(cidx_bigval);
   case C_OUTADDR: return m->outs * 4;
   case C_INPREV: return m->ins * 4;
-  case C_ADDR: return m->addr_units * 8;
-  case C_ADDROFF: return m->addrs * 4;
+  case C_ADDR: return m->addr_bytes;
+  case C_ADDRRUNS: return m->addr_runs * sizeof(cidx_addrrun);
   }
   return 0;
 }
@@ -211,9 +215,25 @@ static uint64_t key_hash(const uint8_t *k, size_t n) {
   return h ^ (h >> 32);
 }
 
+/* Key of address id in a run table over the mapped addr.dat (shared with
+** the reader). */
+const uint8_t *cidx_run_key(const cidx_addrrun *runs, size_t n_runs, const uint8_t *dat, uint64_t id,
+                            size_t *n) {
+  size_t lo = 0, hi = n_runs;
+  while (hi - lo > 1) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (runs[mid].first_id <= id) lo = mid; else hi = mid;
+  }
+  const cidx_addrrun *r = &runs[lo];
+  const uint8_t *slot = dat + r->offset + (id - r->first_id) * r->slot;
+  if (r->varlen) { *n = slot[0]; return slot + 1; }
+  *n = r->slot;
+  return slot;
+}
+
 static const uint8_t *addr_key_of(const builder *b, uint64_t id, size_t *n) {
-  const uint8_t *rec = id < b->addr_base ? b->old_addr + (size_t)b->old_off[id] * 8
-                                         : b->new_keys + b->new_off[id - b->addr_base];
+  if (id < b->addr_base) return cidx_run_key(b->runs, b->n_runs, b->old_addr, id, n);
+  const uint8_t *rec = b->new_keys + b->new_off[id - b->addr_base];
   *n = rec[0];
   return rec + 1;
 }
@@ -276,17 +296,7 @@ static kpw_result addr_id(builder *b, const uint8_t *key, size_t kn, uint32_t *i
   b->new_keys[b->new_len] = (uint8_t)kn;
   memcpy(b->new_keys + b->new_len + 1, key, kn);
   b->new_len += kn + 1;
-  /* on disk: [len][key] padded to 8 bytes */
-  uint8_t rec[KPW_ADDR_KEY_MAX + 8] = {0};
-  rec[0] = (uint8_t)kn;
-  memcpy(rec + 1, key, kn);
-  size_t units = (kn + 1 + 7) / 8;
-  uint32_t off = (uint32_t)b->cur.addr_units;
-  if (b->cur.addr_units + units > UINT32_MAX)
-    return kpw_error_set(err, KPW_ENOMEM, b->dir, 0, 0, "address keys exceed 32 GiB: the index format is full");
-  if (fwrite(rec, 8, units, b->col[C_ADDR]) != units || fwrite(&off, 4, 1, b->col[C_ADDROFF]) != 1)
-    return kpw_error_set(err, KPW_EIO, b->dir, 0, 0, "cannot write address column: %s", strerror(errno));
-  b->cur.addr_units += units;
+  /* written to addr.dat at the commit, in key order */
   *id = (uint32_t)b->cur.addrs++;
   b->slots[j] = *id + 1;
   return KPW_OK;
@@ -365,8 +375,15 @@ static kpw_result append_out(builder *b, uint64_t value, const uint8_t *key, siz
   uint32_t id = KPW_CIDX_NONE;
   kpw_result r;
   if (kn && (r = addr_id(b, key, kn, &id, err))) return r;
-  if (fwrite(&value, 8, 1, b->col[C_OUTVAL]) != 1 || fwrite(&id, 4, 1, b->col[C_OUTADDR]) != 1)
+  uint32_t v32 = value >= CIDX_BIG ? CIDX_BIG : (uint32_t)value;
+  if (fwrite(&v32, 4, 1, b->col[C_OUTVAL]) != 1 || fwrite(&id, 4, 1, b->col[C_OUTADDR]) != 1)
     return kpw_error_set(err, KPW_EIO, F_OUTVAL, 0, 0, "write failed: %s", strerror(errno));
+  if (v32 == CIDX_BIG) {
+    cidx_bigval bv = {(uint32_t)b->cur.outs, 0, value};
+    if (fwrite(&bv, sizeof bv, 1, b->col[C_OUTBIG]) != 1)
+      return kpw_error_set(err, KPW_EIO, F_OUTBIG, 0, 0, "write failed: %s", strerror(errno));
+    b->cur.big++;
+  }
   b->cur.outs++;
   return KPW_OK;
 }
@@ -439,6 +456,113 @@ static int cmp_addr_ids(const void *a, const void *c, void *ctx) {
   return r ? r : (*(const uint32_t *)a < *(const uint32_t *)c ? -1 : 1);
 }
 
+/* Number the addresses first seen in this commit ([com.addrs, m->addrs)) in
+** key order: write their keys to addr.dat in runs, renumber their ids in
+** the commit's outputs and in the in-memory table. */
+static kpw_result number_addresses(builder *b, cidx_meta *m, kpw_error *err) {
+  uint64_t base = b->com.addrs, n = m->addrs - base;
+  m->addr_runs = b->com.addr_runs;
+  m->addr_bytes = b->com.addr_bytes;
+  if (!n) return KPW_OK;
+  kpw_result r = KPW_OK;
+  uint32_t *ids = malloc(n * sizeof *ids), *rank = malloc(n * sizeof *rank);
+  uint8_t *tmp = NULL;
+  uint32_t *oa = NULL;
+  if (!ids || !rank) { r = kpw_error_set(err, KPW_ENOMEM, b->dir, 0, 0, "out of memory"); goto out; }
+  for (uint64_t i = 0; i < n; i++) ids[i] = (uint32_t)(base + i);
+  qsort_r(ids, n, sizeof *ids, cmp_addr_ids, b);
+  for (uint64_t i = 0; i < n; i++) rank[ids[i] - base] = (uint32_t)(base + i);
+  /* keys, run by run */
+  for (uint64_t i = 0; i < n;) {
+    size_t kn;
+    const uint8_t *k = addr_key_of(b, ids[i], &kn);
+    uint8_t kind = k[0];
+    size_t lo = kn, hi = kn;
+    uint64_t j = i + 1;
+    for (; j < n; j++) {
+      size_t jn;
+      const uint8_t *jk = addr_key_of(b, ids[j], &jn);
+      if (jk[0] != kind) break;
+      if (jn < lo) lo = jn;
+      if (jn > hi) hi = jn;
+    }
+    cidx_addrrun run = {(uint32_t)(base + i), (uint32_t)(j - i), (uint32_t)(lo == hi ? hi : hi + 1),
+                        (uint8_t)(lo != hi), kind, 0, m->addr_bytes};
+    uint8_t slot[KPW_ADDR_KEY_MAX + 2];
+    for (uint64_t q = i; q < j; q++) {
+      const uint8_t *qk = addr_key_of(b, ids[q], &kn);
+      memset(slot, 0, run.slot);
+      if (run.varlen) { slot[0] = (uint8_t)kn; memcpy(slot + 1, qk, kn); }
+      else memcpy(slot, qk, kn);
+      if (fwrite(slot, 1, run.slot, b->col[C_ADDR]) != run.slot) {
+        r = kpw_error_set(err, KPW_EIO, F_ADDR, 0, 0, "write failed: %s", strerror(errno));
+        goto out;
+      }
+    }
+    m->addr_bytes += (uint64_t)run.count * run.slot;
+    if (fwrite(&run, sizeof run, 1, b->col[C_ADDRRUNS]) != 1) {
+      r = kpw_error_set(err, KPW_EIO, F_ADDRRUNS, 0, 0, "write failed: %s", strerror(errno));
+      goto out;
+    }
+    if (b->n_runs == b->cap_runs) {
+      size_t c = b->cap_runs ? b->cap_runs * 2 : 64;
+      cidx_addrrun *nr = realloc(b->runs, c * sizeof *nr);
+      if (!nr) { r = kpw_error_set(err, KPW_ENOMEM, b->dir, 0, 0, "out of memory"); goto out; }
+      b->runs = nr;
+      b->cap_runs = c;
+    }
+    b->runs[b->n_runs++] = run;
+    m->addr_runs++;
+    i = j;
+  }
+  /* the commit's outputs: renumber (the column is flushed) */
+  {
+    uint64_t no = m->outs - b->com.outs;
+    int fd = fileno(b->col[C_OUTADDR]);
+    oa = malloc((no ? no : 1) * sizeof *oa);
+    if (!oa) { r = kpw_error_set(err, KPW_ENOMEM, b->dir, 0, 0, "out of memory"); goto out; }
+    if (pread(fd, oa, no * 4, (off_t)(b->com.outs * 4)) != (ssize_t)(no * 4)) {
+      r = kpw_error_set(err, KPW_EIO, F_OUTADDR, 0, 0, "read failed: %s", strerror(errno));
+      goto out;
+    }
+    for (uint64_t i = 0; i < no; i++)
+      if (oa[i] != KPW_CIDX_NONE && oa[i] >= base && oa[i] < m->addrs) oa[i] = rank[oa[i] - base];
+    if (pwrite(fd, oa, no * 4, (off_t)(b->com.outs * 4)) != (ssize_t)(no * 4)) {
+      r = kpw_error_set(err, KPW_EIO, F_OUTADDR, 0, 0, "write failed: %s", strerror(errno));
+      goto out;
+    }
+  }
+  /* the in-memory keys and table follow the new numbering */
+  {
+    uint64_t first = b->new_off[base - b->addr_base];
+    uint64_t end = m->addrs - b->addr_base < b->cur.addrs - b->addr_base ? b->new_off[m->addrs - b->addr_base] : b->new_len;
+    tmp = malloc(end - first + 1);
+    if (!tmp) { r = kpw_error_set(err, KPW_ENOMEM, b->dir, 0, 0, "out of memory"); goto out; }
+    uint64_t pos = 0;
+    uint64_t *noff = malloc(n * sizeof *noff);
+    if (!noff) { r = kpw_error_set(err, KPW_ENOMEM, b->dir, 0, 0, "out of memory"); goto out; }
+    for (uint64_t i = 0; i < n; i++) {
+      const uint8_t *rec = b->new_keys + b->new_off[ids[i] - b->addr_base];
+      memcpy(tmp + pos, rec, (size_t)rec[0] + 1);
+      noff[i] = first + pos;
+      pos += (size_t)rec[0] + 1;
+    }
+    memcpy(b->new_keys + first, tmp, pos);
+    memcpy(b->new_off + (base - b->addr_base), noff, n * sizeof *noff);
+    free(noff);
+    for (uint64_t i = 0; i < b->n_slots; i++) {
+      uint32_t v = b->slots[i];
+      if (v && v - 1 >= base && v - 1 < m->addrs) b->slots[i] = rank[v - 1 - base] + 1;
+    }
+  }
+out:
+  free(ids);
+  free(rank);
+  free(tmp);
+  free(oa);
+  return r;
+}
+
 typedef struct outbuf { FILE *f; const char *name; } outbuf;
 
 static kpw_result commit(builder *b, const cidx_meta *upto, kpw_error *err) {
@@ -450,10 +574,12 @@ static kpw_result commit(builder *b, const cidx_meta *upto, kpw_error *err) {
   /* 1. columns cut at the block boundary and flushed */
   for (int c = 0; c < N_COLS; c++) {
     if (fflush(b->col[c])) return kpw_error_set(err, KPW_EIO, COL_NAME[c], 0, 0, "write failed: %s", strerror(errno));
-    /* txin/txout get their sentinel below; inprev is only ever written
-    ** here, the batch's resolved inputs after the committed ones */
+    /* txin/txout get their sentinel below; inprev, addr.dat and
+    ** addr.runs are only ever written by the commit, after the committed
+    ** part */
     uint64_t want = c == C_TXIN || c == C_TXOUT ? m.txs * 4
-                  : c == C_INPREV ? b->com.ins * 4 : col_committed_bytes(&m, c);
+                  : c == C_INPREV || c == C_ADDR || c == C_ADDRRUNS ? col_committed_bytes(&b->com, c)
+                  : col_committed_bytes(&m, c);
     if (ftruncate(fileno(b->col[c]), (off_t)want) || fseeko(b->col[c], 0, SEEK_END))
       return kpw_error_set(err, KPW_EIO, COL_NAME[c], 0, 0, "cannot truncate: %s", strerror(errno));
   }
@@ -549,34 +675,8 @@ static kpw_result commit(builder *b, const cidx_meta *upto, kpw_error *err) {
   sortf = NULL;
   unmap_ro(&oldsort);
 
-  /* 3. address order: new ids sorted by key, merged with the committed order */
-  {
-    uint64_t n_new = m.addrs - b->com.addrs;
-    uint32_t *ids = malloc((n_new ? n_new : 1) * sizeof *ids);
-    if (!ids) { r = kpw_error_set(err, KPW_ENOMEM, b->dir, 0, 0, "out of memory"); goto out; }
-    for (uint64_t i = 0; i < n_new; i++) ids[i] = (uint32_t)(b->com.addrs + i);
-    qsort_r(ids, n_new, sizeof *ids, cmp_addr_ids, b);
-    map_ro olda = {0};
-    if ((r = map_path(path_in(b, F_ADDRSORT, p1, sizeof p1), b->com.addrs * 4, &olda, err))) { free(ids); goto out; }
-    snprintf(p1, sizeof p1, "%s/%s.tmp", b->dir, F_ADDRSORT);
-    FILE *af = fopen(p1, "wb");
-    if (!af) { free(ids); unmap_ro(&olda); r = kpw_error_set(err, KPW_EIO, p1, 0, 0, "cannot create: %s", strerror(errno)); goto out; }
-    setvbuf(af, NULL, _IOFBF, 1 << 20);
-    const uint32_t *oa = olda.p;
-    uint64_t i = 0, k = 0, n_old = b->com.addrs;
-    bool ok = true;
-    while (ok && (i < n_old || k < n_new)) {
-      uint32_t v;
-      if (i < n_old && (k >= n_new || cmp_addr_ids(&oa[i], &ids[k], b) < 0)) v = oa[i++];
-      else v = ids[k++];
-      ok = fwrite(&v, 4, 1, af) == 1;
-    }
-    ok = ok && fflush(af) == 0 && fsync(fileno(af)) == 0;
-    ok = (fclose(af) == 0) && ok;
-    free(ids);
-    unmap_ro(&olda);
-    if (!ok) { r = kpw_error_set(err, KPW_EIO, p1, 0, 0, "write failed: %s", strerror(errno)); goto out; }
-  }
+  /* 3. the commit's new addresses get ids in key order, in runs of one kind */
+  if ((r = number_addresses(b, &m, err))) goto out;
 
   /* 4. make it durable, then publish */
   for (int c = 0; c < N_COLS; c++)
@@ -584,13 +684,12 @@ static kpw_result commit(builder *b, const cidx_meta *upto, kpw_error *err) {
   snprintf(p1, sizeof p1, "%s/%s.tmp", b->dir, F_TXSORT);
   path_in(b, F_TXSORT, p2, sizeof p2);
   if (rename(p1, p2)) { r = kpw_error_set(err, KPW_EIO, p2, 0, 0, "rename failed: %s", strerror(errno)); goto out; }
-  snprintf(p1, sizeof p1, "%s/%s.tmp", b->dir, F_ADDRSORT);
-  path_in(b, F_ADDRSORT, p2, sizeof p2);
-  if (rename(p1, p2)) { r = kpw_error_set(err, KPW_EIO, p2, 0, 0, "rename failed: %s", strerror(errno)); goto out; }
   m.commits = b->com.commits + 1;
   if ((r = cidx_meta_write(b->dir, &m, err))) goto out;
   b->com = m;
   b->cur.unresolved = m.unresolved;
+  b->cur.addr_bytes = m.addr_bytes;
+  b->cur.addr_runs = m.addr_runs;
   b->cur.commits = m.commits;
   b->commits_this_run++;
   if (b->opts && b->opts->crash_after_commits && b->commits_this_run >= b->opts->crash_after_commits)
@@ -611,8 +710,12 @@ out:
 
 /* Commit everything appended when a batch is full (call on block boundaries). */
 static kpw_result maybe_commit(builder *b, kpw_error *err) {
+  /* Commit points are absolute (the first block boundary past each
+  ** multiple of `every` transactions), so a run resumed after a crash
+  ** commits exactly where an uninterrupted run would: same address
+  ** numbering, byte-identical files. */
   uint64_t every = b->opts && b->opts->commit_every_txs ? b->opts->commit_every_txs : DEFAULT_COMMIT_TXS;
-  if (b->cur.txs - b->com.txs < every) return KPW_OK;
+  if (b->cur.txs / every == b->com.txs / every) return KPW_OK;
   return commit(b, &b->cur, err);
 }
 
@@ -661,7 +764,7 @@ static kpw_result filter_sort_file(builder *b, const char *name, uint64_t commit
 static void builder_close(builder *b) {
   for (int c = 0; c < N_COLS; c++) if (b->col[c]) fclose(b->col[c]);
   if (b->old_addr) munmap(b->old_addr, b->old_addr_len);
-  if (b->old_off) munmap(b->old_off, b->old_off_len);
+  free(b->runs);
   kpw_xsort_free(b->in_sort);
   kpw_xsort_free(b->tx_sort);
   free(b->slots);
@@ -714,15 +817,20 @@ static kpw_result builder_open(builder *b, const char *dir, kpw_error *err) {
   }
   b->sentinel_on_disk = b->com.txs > 0;
   if ((r = filter_sort_file(b, F_TXSORT, b->com.txs, err))) return r;
-  if ((r = filter_sort_file(b, F_ADDRSORT, b->com.addrs, err))) return r;
-  /* committed addresses: keys mapped, table rebuilt */
+  /* committed addresses: runs loaded, keys mapped, table rebuilt */
   b->addr_base = b->com.addrs;
   if (b->com.addrs) {
-    map_ro a, o;
-    if ((r = map_path(path_in(b, F_ADDR, path, sizeof path), b->com.addr_units * 8, &a, err))) return r;
+    b->runs = malloc(b->com.addr_runs * sizeof *b->runs);
+    b->cap_runs = b->n_runs = b->com.addr_runs;
+    if (!b->runs) return kpw_error_set(err, KPW_ENOMEM, b->dir, 0, 0, "out of memory");
+    if (fseeko(b->col[C_ADDRRUNS], 0, SEEK_SET) ||
+        fread(b->runs, sizeof *b->runs, b->n_runs, b->col[C_ADDRRUNS]) != b->n_runs ||
+        fseeko(b->col[C_ADDRRUNS], 0, SEEK_END))
+      return kpw_error_set(err, KPW_EIO, F_ADDRRUNS, 0, 0, "cannot read address runs");
+    if ((r = cidx_runs_check(b->runs, b->n_runs, b->com.addrs, b->com.addr_bytes, F_ADDRRUNS, err))) return r;
+    map_ro a;
+    if ((r = map_path(path_in(b, F_ADDR, path, sizeof path), b->com.addr_bytes, &a, err))) return r;
     b->old_addr = a.p; b->old_addr_len = a.n;
-    if ((r = map_path(path_in(b, F_ADDROFF, path, sizeof path), b->com.addrs * 4, &o, err))) return r;
-    b->old_off = o.p; b->old_off_len = o.n;
     while (b->n_slots < b->com.addrs * 2 + 2)
       if ((r = slots_grow(b, err))) return r;
     for (uint64_t id = 0; id < b->com.addrs; id++) {

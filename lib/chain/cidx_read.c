@@ -25,7 +25,7 @@ typedef struct mapping { void *p; size_t n; } mapping;
 struct kpw_cidx {
   char *dir;
   cidx_meta meta;
-  mapping blocks, txid, txin, txout, outval, outaddr, inprev, addr, addroff, txsort, addrsort;
+  mapping blocks, txid, txin, txout, outval, outbig, outaddr, inprev, addr, runs, txsort;
 };
 
 static kpw_result map_file(const char *dir, const char *name, size_t need, mapping *m,
@@ -75,26 +75,30 @@ kpw_result kpw_cidx_open(const char *dir, kpw_cidx **out, kpw_error *err) {
     {F_TXID, m->txs * 32, &ix->txid},
     {F_TXIN, (m->txs + 1) * 4, &ix->txin},
     {F_TXOUT, (m->txs + 1) * 4, &ix->txout},
-    {F_OUTVAL, m->outs * 8, &ix->outval},
+    {F_OUTVAL, m->outs * 4, &ix->outval},
+    {F_OUTBIG, m->big * sizeof(cidx_bigval), &ix->outbig},
     {F_OUTADDR, m->outs * 4, &ix->outaddr},
     {F_INPREV, m->ins * 4, &ix->inprev},
-    {F_ADDR, m->addr_units * 8, &ix->addr},
-    {F_ADDROFF, m->addrs * 4, &ix->addroff},
+    {F_ADDR, m->addr_bytes, &ix->addr},
+    {F_ADDRRUNS, m->addr_runs * sizeof(cidx_addrrun), &ix->runs},
     {F_TXSORT, m->txs * 4, &ix->txsort},
-    {F_ADDRSORT, m->addrs * 4, &ix->addrsort},
   };
   for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++) {
     r = map_file(dir, cols[i].name, cols[i].need, cols[i].map, err);
     if (r) { kpw_cidx_close(ix); return r; }
   }
+  char path[4096];
+  snprintf(path, sizeof path, "%s/%s", dir, F_ADDRRUNS);
+  r = cidx_runs_check(ix->runs.p, m->addr_runs, m->addrs, m->addr_bytes, path, err);
+  if (r) { kpw_cidx_close(ix); return r; }
   *out = ix;
   return KPW_OK;
 }
 
 void kpw_cidx_close(kpw_cidx *ix) {
   if (!ix) return;
-  mapping *all[] = {&ix->blocks, &ix->txid, &ix->txin, &ix->txout, &ix->outval, &ix->outaddr,
-                    &ix->inprev, &ix->addr, &ix->addroff, &ix->txsort, &ix->addrsort};
+  mapping *all[] = {&ix->blocks, &ix->txid, &ix->txin, &ix->txout, &ix->outval, &ix->outbig,
+                    &ix->outaddr, &ix->inprev, &ix->addr, &ix->runs, &ix->txsort};
   for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) unmap(all[i]);
   free(ix->dir);
   free(ix);
@@ -136,7 +140,38 @@ uint32_t kpw_cidx_tx_block(const kpw_cidx *ix, uint32_t tx) {
 const uint8_t *kpw_cidx_txids(const kpw_cidx *ix) { return ix->txid.p; }
 const uint32_t *kpw_cidx_tx_first_in(const kpw_cidx *ix) { return ix->txin.p; }
 const uint32_t *kpw_cidx_tx_first_out(const kpw_cidx *ix) { return ix->txout.p; }
-const uint64_t *kpw_cidx_out_values(const kpw_cidx *ix) { return ix->outval.p; }
+const uint32_t *kpw_cidx_out_values32(const kpw_cidx *ix) { return ix->outval.p; }
+
+uint64_t kpw_cidx_out_value(const kpw_cidx *ix, uint32_t o) {
+  uint32_t v = ((const uint32_t *)ix->outval.p)[o];
+  if (v != CIDX_BIG) return v;
+  const cidx_bigval *b = ix->outbig.p;
+  size_t lo = 0, hi = ix->meta.big;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (b[mid].out < o) lo = mid + 1;
+    else if (b[mid].out > o) hi = mid;
+    else return b[mid].value;
+  }
+  return v;          /* not reached on a consistent index */
+}
+
+kpw_result cidx_runs_check(const cidx_addrrun *runs, size_t n_runs, uint64_t addrs, uint64_t bytes,
+                           const char *source, kpw_error *err) {
+  uint64_t id = 0, off = 0;
+  for (size_t i = 0; i < n_runs; i++) {
+    const cidx_addrrun *r = &runs[i];
+    if (r->first_id != id || !r->count || !r->slot || r->slot > KPW_ADDR_KEY_MAX + 1 || r->offset != off)
+      return kpw_error_set(err, KPW_EINPUT, source, 0, i * sizeof *r, "address run %zu is inconsistent: damaged index", i);
+    id += r->count;
+    off += (uint64_t)r->count * r->slot;
+  }
+  if (id != addrs || off != bytes)
+    return kpw_error_set(err, KPW_EINPUT, source, 0, 0, "address runs cover %llu ids and %llu bytes, META says %llu and %llu",
+                         (unsigned long long)id, (unsigned long long)off, (unsigned long long)addrs,
+                         (unsigned long long)bytes);
+  return KPW_OK;
+}
 const uint32_t *kpw_cidx_out_addrs(const kpw_cidx *ix) { return ix->outaddr.p; }
 const uint32_t *kpw_cidx_in_prevouts(const kpw_cidx *ix) { return ix->inprev.p; }
 
@@ -179,9 +214,7 @@ bool kpw_cidx_find_txid(const kpw_cidx *ix, const uint8_t txid[32], uint32_t *tx
 
 /* Key bytes of address a. */
 static const uint8_t *addr_key(const kpw_cidx *ix, uint32_t a, size_t *n) {
-  const uint8_t *rec = (const uint8_t *)ix->addr.p + (size_t)((const uint32_t *)ix->addroff.p)[a] * 8;
-  *n = rec[0];
-  return rec + 1;
+  return cidx_run_key(ix->runs.p, ix->meta.addr_runs, ix->addr.p, a, n);
 }
 
 bool kpw_cidx_addr_string(const kpw_cidx *ix, uint32_t a, char *out, size_t cap) {
@@ -202,14 +235,21 @@ bool kpw_cidx_find_addr(const kpw_cidx *ix, const char *addr, uint32_t *a) {
   uint8_t key[KPW_ADDR_KEY_MAX];
   size_t kn = kpw_addrkey_parse(addr, strlen(addr), key);
   if (!kn) return false;
-  const uint32_t *perm = ix->addrsort.p;
-  size_t lo = 0, hi = ix->meta.addrs;
-  while (lo < hi) {
-    size_t mid = lo + (hi - lo) / 2, n;
-    const uint8_t *k = addr_key(ix, perm[mid], &n);
-    int c = cidx_key_cmp(k, n, key, kn);
-    if (!c) { *a = perm[mid]; return true; }
-    if (c < 0) lo = mid + 1; else hi = mid;
+  /* every run of this kind holds its keys sorted: binary search each */
+  const cidx_addrrun *runs = ix->runs.p;
+  const uint8_t *dat = ix->addr.p;
+  for (size_t i = 0; i < ix->meta.addr_runs; i++) {
+    const cidx_addrrun *r = &runs[i];
+    if (r->kind != key[0] || (!r->varlen && r->slot != kn)) continue;
+    size_t lo = 0, hi = r->count;
+    while (lo < hi) {
+      size_t mid = lo + (hi - lo) / 2, n;
+      const uint8_t *slot = dat + r->offset + (uint64_t)mid * r->slot, *k = slot;
+      if (r->varlen) { n = slot[0]; k = slot + 1; } else n = r->slot;
+      int c = cidx_key_cmp(k, n, key, kn);
+      if (!c) { *a = r->first_id + (uint32_t)mid; return true; }
+      if (c < 0) lo = mid + 1; else hi = mid;
+    }
   }
   return false;
 }

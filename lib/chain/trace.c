@@ -216,10 +216,9 @@ static kpw_result flush_fees(kpw_trace *t, uint32_t block, int64_t fee, uint32_t
   kpw_cidx_block b;
   kpw_cidx_get_block(t->ix, block, &b);
   const uint32_t *fo = kpw_cidx_tx_first_out(t->ix);
-  const uint64_t *val = kpw_cidx_out_values(t->ix);
   uint32_t cb = b.first_tx, m = fo[cb + 1] - fo[cb];
   if (!work(t, m + 1)) return kpw_error_set(err, KPW_ENOMEM, NULL, 0, 0, "out of memory");
-  for (uint32_t j = 0; j < m; j++) { t->out_val[j] = (int64_t)val[fo[cb] + j]; t->cb_t[j] = 0; }
+  for (uint32_t j = 0; j < m; j++) { t->out_val[j] = (int64_t)kpw_cidx_out_value(t->ix, fo[cb] + j); t->cb_t[j] = 0; }
   int64_t unplaced = 0;
   if (t->o.method == KPW_TAINT_POISON) {
     for (uint32_t j = 0; j < m; j++) t->cb_t[j] = t->out_val[j];
@@ -240,7 +239,6 @@ static kpw_result forward(kpw_trace *t, uint32_t start_tx, uint32_t end_tx, kpw_
   const kpw_cidx *ix = t->ix;
   const uint32_t *fi = kpw_cidx_tx_first_in(ix), *fo = kpw_cidx_tx_first_out(ix);
   const uint32_t *prev = kpw_cidx_in_prevouts(ix);
-  const uint64_t *val = kpw_cidx_out_values(ix);
   uint32_t block = kpw_cidx_tx_block(ix, start_tx);
   kpw_cidx_block b;
   kpw_cidx_get_block(ix, block, &b);
@@ -272,12 +270,12 @@ static kpw_result forward(kpw_trace *t, uint32_t start_tx, uint32_t end_tx, kpw_
     int64_t V = 0, W = 0;
     uint32_t hop = UINT32_MAX, parent = KPW_CIDX_NONE, unknown = UINT32_MAX;
     int64_t parent_taint = -1;
-    for (uint32_t j = 0; j < m; j++) { t->out_val[j] = (int64_t)val[fo[tx] + j]; W += t->out_val[j]; }
+    for (uint32_t j = 0; j < m; j++) { t->out_val[j] = (int64_t)kpw_cidx_out_value(ix, fo[tx] + j); W += t->out_val[j]; }
     for (uint32_t i = 0; i < n; i++) {
       uint32_t p = prev[i0 + i];
       t->in_t[i] = 0;
       if (p == KPW_CIDX_NONE) { t->in_val[i] = 0; if (unknown == UINT32_MAX) unknown = i; continue; }
-      t->in_val[i] = (int64_t)val[p];
+      t->in_val[i] = (int64_t)kpw_cidx_out_value(ix, p);
       V += t->in_val[i];
       if (!live_get(t, p)) continue;
       entry *e = map_get(t, p);
@@ -346,7 +344,6 @@ static kpw_result backward(kpw_trace *t, uint32_t start_tx, uint32_t end_tx, kpw
   const kpw_cidx *ix = t->ix;
   const uint32_t *fi = kpw_cidx_tx_first_in(ix), *fo = kpw_cidx_tx_first_out(ix);
   const uint32_t *prev = kpw_cidx_in_prevouts(ix);
-  const uint64_t *val = kpw_cidx_out_values(ix);
   kpw_result r;
   uint32_t block = kpw_cidx_tx_block(ix, start_tx);
   kpw_cidx_block b;
@@ -370,7 +367,7 @@ static kpw_result backward(kpw_trace *t, uint32_t start_tx, uint32_t end_tx, kpw
     uint32_t hop = UINT32_MAX, parent = KPW_CIDX_NONE;
     int64_t W = 0, V = 0;
     for (uint32_t j = 0; j < m; j++) {
-      t->out_val[j] = (int64_t)val[o0 + j];
+      t->out_val[j] = (int64_t)kpw_cidx_out_value(ix, o0 + j);
       W += t->out_val[j];
       t->out_t[j] = 0;
       if (!live_get(t, o0 + j)) continue;
@@ -389,7 +386,7 @@ static kpw_result backward(kpw_trace *t, uint32_t start_tx, uint32_t end_tx, kpw
     for (uint32_t i = 0; i < n; i++) {
       uint32_t p = prev[fi[tx] + i];
       if (p == KPW_CIDX_NONE) { t->in_val[i] = 0; if (unknown == UINT32_MAX) unknown = i; continue; }
-      t->in_val[i] = (int64_t)val[p];
+      t->in_val[i] = (int64_t)kpw_cidx_out_value(ix, p);
       V += t->in_val[i];
     }
     if (unknown != UINT32_MAX && W > V) { t->in_val[unknown] = W - V; V = W; }
@@ -416,7 +413,6 @@ kpw_result kpw_trace_run(const kpw_cidx *ix, const kpw_tagset *tags, const uint3
   kpw_result r = KPW_OK;
   if (!t->live || !t->scratch) r = kpw_error_set(err, KPW_ENOMEM, NULL, 0, 0, "out of memory");
   if (!r) r = load_tags(t, tags, err);
-  const uint64_t *val = kpw_cidx_out_values(ix);
   uint32_t lo = UINT32_MAX, hi = 0;
   for (size_t i = 0; !r && i < n_seeds; i++) {
     uint32_t o = seeds[i];
@@ -424,7 +420,7 @@ kpw_result kpw_trace_run(const kpw_cidx *ix, const kpw_tagset *tags, const uint3
     entry *e = map_put(t, o);
     if (!e) { r = kpw_error_set(err, KPW_ENOMEM, NULL, 0, 0, "out of memory"); break; }
     if (e->flags & F_SEED) continue;          /* the same seed twice */
-    e->taint = (int64_t)val[o];
+    e->taint = (int64_t)kpw_cidx_out_value(ix, o);
     e->hop = 0;
     e->flags = F_SEED;
     e->via = kpw_cidx_out_tx(ix, o);
