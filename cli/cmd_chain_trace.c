@@ -45,7 +45,7 @@ static void help_trace(void) {
     "  --until-height H       forward: stop after block H\n"
     "  --since-height H       backward: stop before block H\n"
     "  --min-taint SAT        drop taint below SAT satoshis (default 0: exact)\n"
-    "  --max-paths N          paths written per finding (default 100)\n"
+    "  --max-paths N          paths written per finding (default 1000)\n"
     "  --summary              end with one JSON line {\"summary\":{...}} of totals\n\n"
     "The rules of each method are in docs/taint-methods.md; amounts are exact\n"
     "integer satoshis. Exit codes: 0 ok; 2 usage; 3 bad input; 4 I/O error.\n");
@@ -362,7 +362,7 @@ int cmd_chain_trace(int argc, char **argv) {
   const char *dir = NULL;
   const char **from = calloc((size_t)argc, sizeof *from), **tagfiles = calloc((size_t)argc, sizeof *tagfiles);
   const char **lists = calloc((size_t)argc, sizeof *lists), **stops = calloc((size_t)argc + 1, sizeof *stops);
-  size_t n_from = 0, n_tags = 0, n_lists = 0, n_stops = 0, max_paths = 100;
+  size_t n_from = 0, n_tags = 0, n_lists = 0, n_stops = 0, max_paths = 1000;
   bool summary = false;
   kpw_trace_opts o = {0};
   o.method = KPW_TAINT_HAIRCUT;

@@ -50,6 +50,9 @@ open(t + '/trunc.dat', 'wb').write(b''.join(frames[:60]) + frames[60][:150])
 # block 40 (height 41) with one byte of its coinbase changed: merkle mismatch
 f = bytearray(frames[40]); f[8 + 80 + 50] ^= 1
 open(t + '/badmerkle.dat', 'wb').write(b''.join(frames[:40]) + bytes(f) + b''.join(frames[41:]))
+# bad magic before block 31 (height 31); a length of 0x7fffffff before block 21
+open(t + '/badmagic.dat', 'wb').write(b''.join(frames[:30]) + b'\x01\x02\x03\x04' + frames[30][4:] + b''.join(frames[31:]))
+open(t + '/badlen.dat', 'wb').write(b''.join(frames[:20]) + frames[20][:4] + b'\xff\xff\xff\x7f' + frames[20][8:])
 PY
 mkdir -p "$T/shuf" && mv "$T/blk00000.dat" "$T/blk00001.dat" "$T/shuf/"
 "$KPW" -q chain index --out "$T/b" "$T/shuf" > /dev/null || bad "index shuffled blocks/ dir"
@@ -89,4 +92,40 @@ rc=$?
 rc=$?
 [ $rc = 3 ] && grep -q "merkle" "$T/g.err" && grep -q "badmerkle.dat" "$T/g.err" && [ "$(jget "['tip_height']" < "$T/g.out")" = 40 ] \
   && ok "wrong merkle root: exit 3 naming file+offset, heights 1..40 kept" || bad "bad merkle: rc=$rc $(cat "$T/g.err")"
+for kind in badmagic:30 badlen:20; do
+  f=${kind%%:*}; h=${kind##*:}
+  "$KPW" -q chain index --out "$T/$f" "$T/$f.dat" > "$T/$f.out" 2> "$T/$f.err"
+  rc=$?
+  [ $rc = 3 ] && grep -q "$f.dat" "$T/$f.err" && grep -q "offset" "$T/$f.err" && [ "$(jget "['tip_height']" < "$T/$f.out")" = $h ] \
+    && ok "$f: exit 3 naming file+offset ($(head -c 120 "$T/$f.err")), heights 1..$h kept" || bad "$f: rc=$rc $(cat "$T/$f.err")"
+done
+
+# bitcoin-etl JSON: a bad line stops with its line number; fixed, the rerun resumes
+python3 - "$T" <<'PY'
+import json, sys
+t = sys.argv[1]
+txs = []
+for h in range(6):
+    cb = {'hash': '%064x' % (h + 1), 'block_number': h, 'block_timestamp': 1231006505 + 600 * h, 'is_coinbase': True,
+          'inputs': [], 'outputs': [{'addresses': ['1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa'], 'value': 5000000000}]}
+    txs.append(cb)
+    if h >= 1:
+        txs.append({'hash': '%064x' % (1000 + h), 'block_number': h, 'block_timestamp': 1231006505 + 600 * h,
+                    'inputs': [{'spent_transaction_hash': '%064x' % h, 'spent_output_index': 0}],
+                    'outputs': [{'addresses': ['bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4'], 'value': 4999990000}]})
+lines = [json.dumps(x) for x in txs]
+open(t + '/etl.json', 'w').write('\n'.join(lines) + '\n')
+bad = list(lines); bad[6] = bad[6].replace('"value": 4999990000', '"value": -5')
+open(t + '/etl_bad.json', 'w').write('\n'.join(bad) + '\n')
+PY
+"$KPW" -q chain index --out "$T/j1" "$T/etl.json" > /dev/null || bad "etl index"
+"$KPW" -q chain index --out "$T/j2" "$T/etl_bad.json" > "$T/j2.out" 2> "$T/j2.err"
+rc=$?
+[ $rc = 3 ] && grep -q "etl_bad.json:7" "$T/j2.err" && [ "$(jget "['tip_height']" < "$T/j2.out")" = 2 ] \
+  && ok "etl: bad value on line 7: exit 3 naming file:line, blocks 0..2 kept" || bad "etl bad line: rc=$rc $(cat "$T/j2.err") $(cat "$T/j2.out")"
+"$KPW" -q chain index --out "$T/j2" "$T/etl.json" > /dev/null && [ "$(content "$T/j2")" = "$(content "$T/j1")" ] \
+  && ok "etl: rerun with the fixed file resumes: same content" || bad "etl resume differs"
+info=$("$KPW" chain info --index "$T/j1")
+[ "$(echo "$info" | jget "['supply_ok']")" = True ] && [ "$(echo "$info" | jget "['fees']")" = 50000 ] \
+  && ok "etl: 5 spends resolved, fees 50000 sat, supply consistent" || bad "etl info: $info"
 finish

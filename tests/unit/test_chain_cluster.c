@@ -276,8 +276,9 @@ static uint32_t coinbase(chain *c, uint32_t a) {
 }
 
 static kpw_cluster_src src_of(const chain *c) {
-  return (kpw_cluster_src){c->n_txs, c->n_outs, c->n_ins, c->n_addrs, c->first_in, c->first_out,
-                           c->out_val, c->out_adr, c->in_prev};
+  return (kpw_cluster_src){.n_txs = c->n_txs, .n_outs = c->n_outs, .n_ins = c->n_ins, .n_addrs = c->n_addrs,
+                           .tx_first_in = c->first_in, .tx_first_out = c->first_out,
+                           .out_values = c->out_val, .out_addrs = c->out_adr, .in_prevouts = c->in_prev};
 }
 
 static void test_cluster_basic(void **state) {
