@@ -18,7 +18,7 @@ el() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.3f", b-a}'; }
 t0=$(now); "$bin" -q sim chain --out "$T/sim" --txs "$N" > "$T/sim.json" || { echo "chain bench: sim failed"; exit 0; }; t1=$(now)
 echo "sim chain: $N txs, $(du -sm "$T/sim/blocks" | cut -f1) MB of blk files in $(el $t0 $t1) s"
 t0=$(now); /usr/bin/time -f '%M' -o "$T/rss" "$bin" -q chain index --out "$T/idx" "$T/sim/blocks" > "$T/idx.json"; t1=$(now)
-python3 - "$T/idx.json" "$(cat "$T/rss")" "$(el $t0 $t1)" <<'PY'
+python3 - "$T/idx.json" "$(tail -1 "$T/rss")" "$(el $t0 $t1)" <<'PY'
 import json, sys
 d = json.loads(open(sys.argv[1]).read().splitlines()[-1])
 print("chain index: %d txs, %d outputs, %d inputs, %d addresses in %s s, peak RSS %.0f MB, %.1f bytes/tx on disk   (goal <= 100 B/tx, <= 2048 MB)"
@@ -38,10 +38,10 @@ for m in haircut poison fifo; do
     --from "$T/seeds.txt" --method $m --until-height 28280 --summary --max-paths 10 > "$T/trace.json"; t1=$(now)
   tail -1 "$T/trace.json" | python3 -c "
 import json,sys; s=json.loads(sys.stdin.read())['summary']
-print('chain trace (%s, forward, 6 months = heights 2000-28280): %s s, peak RSS %.0f MB, %d txs visited, %d tainted   (goal <= 10 s)' % ('$m', '$(el $t0 $t1)', $(cat "$T/rss")/1024, s['txs_visited'], s['txs_tainted']))"
+print('chain trace (%s, forward, 6 months = heights 2000-28280): %s s, peak RSS %.0f MB, %d txs visited, %d tainted   (goal <= 10 s)' % ('$m', '$(el $t0 $t1)', $(tail -1 "$T/rss")/1024, s['txs_visited'], s['txs_tainted']))"
 done
 t0=$(now); /usr/bin/time -f '%M' -o "$T/rss" "$bin" -q chain cluster --index "$T/idx" --stats > "$T/cl.json"; t1=$(now)
-echo "chain cluster: $(tail -1 "$T/cl.json" | cut -c1-120) in $(el $t0 $t1) s, peak RSS $(($(cat "$T/rss") / 1024)) MB"
+echo "chain cluster: $(tail -1 "$T/cl.json" | cut -c1-120) in $(el $t0 $t1) s, peak RSS $(($(tail -1 "$T/rss") / 1024)) MB"
 f=$(ls "$T/sim/blocks"/blk*.dat | head -1)
 t0=$(now); openssl dgst -sha256 "$f" > /dev/null; t1=$(now); sha=$(el $t0 $t1)
 t0=$(now); "$bin" chain block "$f" > /dev/null; t1=$(now)

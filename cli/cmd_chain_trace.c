@@ -319,6 +319,24 @@ static int write_findings(const kpw_cidx *ix, const kpw_trace *t, const kpw_trac
       kpw_buf_putc(&detail, '}');
       written++;
     }
+    kpw_buf_puts(&detail, "]");
+    const kpw_trace_met *met;
+    size_t nm = kpw_trace_met_tags(t, &met);
+    kpw_buf_puts(&detail, ",\"tagged_on_the_way\":[");
+    for (size_t k = 0; k < nm; k++) {
+      char addr[128];
+      if (k) kpw_buf_putc(&detail, ',');
+      kpw_buf_puts(&detail, "{\"address\":");
+      if (kpw_cidx_addr_string(ix, met[k].addr, addr, sizeof addr)) kpw_json_str(&detail, addr);
+      else kpw_buf_puts(&detail, "null");
+      kpw_buf_puts(&detail, ",\"taint_sat\":");
+      kpw_json_int(&detail, met[k].amount);
+      kpw_buf_puts(&detail, ",\"hop\":");
+      kpw_json_int(&detail, met[k].hop);
+      kpw_buf_puts(&detail, ",\"tags\":");
+      put_tags(&detail, met[k].tags, met[k].n_tags);
+      kpw_buf_putc(&detail, '}');
+    }
     kpw_buf_puts(&detail, "]}");
     const char *subjects[2];
     char subj0[160], subj1[200];

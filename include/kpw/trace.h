@@ -45,6 +45,14 @@ typedef struct kpw_trace_hit {
   const kpw_tag *stop_tag;     /* the tag that made it a stop, or NULL */
 } kpw_trace_hit;
 
+/* A tagged address the taint passed through without stopping (a mixer,
+** a sanctioned wallet, the perpetrator's own addresses): forward only. */
+typedef struct kpw_trace_met {
+  uint32_t addr, first_out, hop;
+  int64_t amount;              /* total taint it received */
+  const kpw_tag *tags; size_t n_tags;
+} kpw_trace_met;
+
 typedef struct kpw_trace_stats {
   int64_t seed_amount;         /* satoshis at the seeds */
   int64_t reached;             /* at stops (sum of hit amounts) */
@@ -81,6 +89,8 @@ size_t kpw_trace_path(const kpw_trace *t, const kpw_trace_hit *hit, uint32_t *ou
 ** created it (for a coinbase output tainted by fees, the fee payer);
 ** backward, the one that spends it. KPW_CIDX_NONE when o is untouched. */
 uint32_t kpw_trace_via(const kpw_trace *t, uint32_t o);
+/* Tagged addresses met on the way (at most 4096, first met first). */
+size_t kpw_trace_met_tags(const kpw_trace *t, const kpw_trace_met **met);
 /* Taint on output o (0 when none). */
 int64_t kpw_trace_taint_of(const kpw_trace *t, uint32_t o, uint32_t *hop);
 /* Tags of address id a known to the trace (NULL when untagged). */

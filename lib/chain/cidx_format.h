@@ -10,7 +10,7 @@
 #include <stdint.h>
 
 #define CIDX_FORMAT "kpwatch-chain-index"
-#define CIDX_VERSION 1
+#define CIDX_VERSION 2
 
 #define F_META     "META"
 #define F_BLOCKS   "blocks.col"    /* cidx_blockrec per block */

@@ -45,6 +45,8 @@ struct kpw_trace {
   uint64_t tagcap;
   kpw_trace_hit *hits;
   size_t n_hits, cap_hits;
+  kpw_trace_met *met;          /* tagged addresses passed through (not stops) */
+  size_t n_met, cap_met;
   kpw_taint_scratch *scratch;
   int64_t *in_val, *in_t, *out_val, *out_t, *cb_t;
   size_t work_cap;
@@ -179,6 +181,34 @@ static kpw_result add_hit(kpw_trace *t, uint32_t out, uint32_t tx, int64_t amoun
   return KPW_OK;
 }
 
+/* A tagged address the taint passed through: one entry per address, with
+** the total taint it received and the first output and hop. */
+static kpw_result add_met(kpw_trace *t, const tagref *tr, uint32_t o, int64_t amount, uint32_t hop, kpw_error *err) {
+  for (size_t i = 0; i < t->n_met; i++)
+    if (t->met[i].addr == tr->addr) { t->met[i].amount += amount; return KPW_OK; }
+  if (t->n_met == t->cap_met) {
+    size_t c = t->cap_met ? t->cap_met * 2 : 16;
+    if (c > 4096) return KPW_OK;          /* bounded: the first 4096 addresses */
+    kpw_trace_met *m = realloc(t->met, c * sizeof *m);
+    if (!m) return kpw_error_set(err, KPW_ENOMEM, NULL, 0, 0, "out of memory");
+    t->met = m;
+    t->cap_met = c;
+  }
+  kpw_trace_met *m = &t->met[t->n_met++];
+  m->addr = tr->addr;
+  m->first_out = o;
+  m->hop = hop;
+  m->amount = amount;
+  m->tags = tr->tags;
+  m->n_tags = tr->n;
+  return KPW_OK;
+}
+
+size_t kpw_trace_met_tags(const kpw_trace *t, const kpw_trace_met **met) {
+  *met = t->met;
+  return t->n_met;
+}
+
 /* The tag that stops a forward trace at address a, or NULL. */
 static const kpw_tag *cashout_tag(const kpw_trace *t, const tagref *tr) {
   if (!tr) return NULL;
@@ -205,6 +235,10 @@ static kpw_result taint_output(kpw_trace *t, uint32_t o, uint32_t tx, uint32_t v
   if (stop) {
     e->flags |= F_STOP;
     return add_hit(t, o, tx, amount, hop, tr, stop, err);
+  }
+  if (tr) {
+    kpw_result r = add_met(t, tr, o, amount, hop, err);
+    if (r) return r;
   }
   live_set(t, o);
   return KPW_OK;
@@ -471,6 +505,7 @@ void kpw_trace_free(kpw_trace *t) {
   free(t->live);
   free(t->tagmap);
   free(t->hits);
+  free(t->met);
   kpw_taint_scratch_free(t->scratch);
   free(t->in_val); free(t->in_t); free(t->out_val); free(t->out_t); free(t->cb_t);
   free(t);
