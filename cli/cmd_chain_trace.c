@@ -46,7 +46,8 @@ static void help_trace(void) {
     "  --since-height H       backward: stop before block H\n"
     "  --min-taint SAT        drop taint below SAT satoshis (default 0: exact)\n"
     "  --max-paths N          paths written per finding (default 1000)\n"
-    "  --summary              end with one JSON line {\"summary\":{...}} of totals\n\n"
+    "  --summary              end with one JSON line {\"summary\":{...}} of totals\n"
+    "  (global --db FILE)     also store the findings in the SQLite store\n\n"
     "The rules of each method are in docs/taint-methods.md; amounts are exact\n"
     "integer satoshis. Exit codes: 0 ok; 2 usage; 3 bad input; 4 I/O error.\n");
 }
@@ -230,7 +231,7 @@ static const char *hit_key(const kpw_trace_hit *h, bool backward) {
 }
 
 static int write_findings(const kpw_cidx *ix, const kpw_trace *t, const kpw_trace_opts *o, size_t max_paths,
-                          const seeds *sd, kpw_error *err) {
+                          const seeds *sd, kpw_store *store, kpw_error *err) {
   const kpw_trace_hit *hits;
   size_t n = kpw_trace_hits(t, &hits);
   const kpw_trace_stats *st = kpw_trace_get_stats(t);
@@ -360,6 +361,7 @@ static int write_findings(const kpw_cidx *ix, const kpw_trace *t, const kpw_trac
     f.explain = explain;
     f.detail_json = detail.data;
     kpw_result r = kpw_finding_write_jsonl(&f, stdout, err);
+    if (!r && store) r = kpw_store_put_finding(store, &f, err);
     kpw_buf_free(&detail);
     if (r) rc = cli_fail(err);
   }
@@ -451,7 +453,14 @@ int cmd_chain_trace(int argc, char **argv) {
     if (o.progress) fprintf(stderr, "\n");
     if (r) rc = cli_fail(&err);
   }
-  if (rc < 0) rc = write_findings(ix, t, &o, max_paths, &sd, &err);
+  kpw_store *store = NULL;
+  if (rc < 0 && g_cli.db && kpw_store_open(g_cli.db, &store, &err)) rc = cli_fail(&err);
+  if (rc < 0 && store && kpw_store_begin(store, &err)) rc = cli_fail(&err);
+  if (rc < 0) rc = write_findings(ix, t, &o, max_paths, &sd, store, &err);
+  if (store) {
+    if (rc < 0 || rc == EXIT_OK) { if (kpw_store_commit(store, &err)) rc = cli_fail(&err); }
+    kpw_store_close(store);
+  }
   if (rc == EXIT_OK && t) {
     const kpw_trace_stats *st = kpw_trace_get_stats(t);
     char line[1024];

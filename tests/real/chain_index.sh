@@ -46,6 +46,13 @@ open(t + '/blk00000.dat', 'wb').write(b''.join(frames[k] for k in order[:half]))
 open(t + '/blk00001.dat', 'wb').write(b''.join(frames[k] for k in order[half:]))
 open(t + '/first100.dat', 'wb').write(b''.join(frames[:100]))
 open(t + '/all.dat', 'wb').write(b''.join(frames))
+# Bitcoin Core >= 28: blk files XORed with the 8-byte key in xor.dat beside them
+import os
+os.makedirs(t + '/xor', exist_ok=True)
+key = bytes([0x5a, 0x13, 0xc7, 0x00, 0xff, 0x42, 0x9e, 0x01])
+data = b''.join(frames)
+open(t + '/xor/blk00000.dat', 'wb').write(bytes(b ^ key[i % 8] for i, b in enumerate(data)))
+open(t + '/xor/xor.dat', 'wb').write(key)
 open(t + '/trunc.dat', 'wb').write(b''.join(frames[:60]) + frames[60][:150])
 # block 40 (height 41) with one byte of its coinbase changed: merkle mismatch
 f = bytearray(frames[40]); f[8 + 80 + 50] ^= 1
@@ -58,6 +65,8 @@ mkdir -p "$T/shuf" && mv "$T/blk00000.dat" "$T/blk00001.dat" "$T/shuf/"
 "$KPW" -q chain index --out "$T/b" "$T/shuf" > /dev/null || bad "index shuffled blocks/ dir"
 [ "$(sums "$T/b")" = "$ref" ] && ok "shuffled over two blk files: identical index" || bad "shuffled index differs"
 
+"$KPW" -q chain index --out "$T/x" "$T/xor" > /dev/null && [ "$(content "$T/x")" = "$cref" ] \
+  && ok "blocks/ directory obfuscated with xor.dat: same content" || bad "xor.dat directory"
 "$KPW" -q chain index --out "$T/c" "$T/first100.dat" > /dev/null && "$KPW" -q chain index --out "$T/c" "$T/all.dat" > "$T/c.out" \
   && [ "$(content "$T/c")" = "$cref" ] && [ "$(jget "['added_blocks']" < "$T/c.out")" = 155 ] \
   && ok "incremental: 100 blocks, then all 255 (155 added): same content" || bad "incremental differs: $(cat "$T/c.out")"
