@@ -70,5 +70,6 @@ int cmd_sim(int argc, char **argv);
 int cmd_chain_index(int argc, char **argv);   /* cmd_chain_index.c */
 int cmd_chain_info(int argc, char **argv);
 int cmd_chain_trace(int argc, char **argv);   /* cmd_chain_trace.c */
+int cmd_ais(int argc, char **argv);
 
 #endif

@@ -18,6 +18,7 @@ static const struct command {
   {"lists", cmd_lists, "load, show and update watchlists in the store"},
   {"serve", cmd_serve, "HTTP JSON API for screening (loopback by default)"},
   {"chain", cmd_chain, "Bitcoin: per-block summaries (hash, merkle check, txids)"},
+  {"ais", cmd_ais, "AIS: decode NMEA to gpsd JSON; maritime detectors"},
   {"sim", cmd_sim, "scenario generators with ground truth (chain)"},
   {"demo", cmd_demo, "screen a built-in generated watchlist and print a report"},
 };
