@@ -97,6 +97,7 @@ $(BUILD)/bench_match: bench/bench_match.c $(BUILD)/libkpw.a
 bench: all $(BUILD)/bench_match
 	@bash bench/run.sh $(BUILD)/kpwatch $(BUILD)/bench_match
 	@bash bench/chain.sh $(BUILD)/kpwatch
+	@bash bench/ais.sh $(BUILD)/kpwatch
 
 fuzz: $(BUILD)/libkpw.a
 	@bash tests/fuzz/build.sh

@@ -2,8 +2,12 @@
 ** cmd_sim.c -- `kpwatch sim`: scenario generators with ground truth.
 ** `sim chain` writes a synthetic Bitcoin chain (blk*.dat files) with
 ** laundering scenarios, tags.csv and truth.json (see docs/cmd-sim.md and
-** include/kpw/sim.h). This file only parses options and prints progress
-** and the summary; the generator is lib/sim/simchain.c.
+** include/kpw/sim.h). `sim ais` writes AIS tracks (NMEA or CSV) with
+** DPRK evasion scenarios and truth.json, scores `ais detect` findings
+** against it (--score), or streams a large positions CSV (--positions);
+** see docs/cmd-sim-ais.md and include/kpw/simais.h. This file only parses
+** options and prints progress and the summary; the generators are
+** lib/sim/simchain.c and lib/sim/simais.c.
 */
 #include <errno.h>
 #include <stdio.h>
@@ -12,13 +16,16 @@
 #include <time.h>
 #include "cli.h"
 #include "kpw/sim.h"
+#include "kpw/simais.h"
 
 static void help_sim(FILE *f) {
   fprintf(f,
     "usage: kpwatch sim <subcommand> [options]\n\n"
     "Generators of synthetic data with known ground truth, for tests and benchmarks.\n\n"
     "subcommands:\n"
-    "  chain     Bitcoin blk*.dat files with laundering scenarios, tags.csv, truth.json\n\n"
+    "  chain     Bitcoin blk*.dat files with laundering scenarios, tags.csv, truth.json\n"
+    "  ais       AIS tracks with DPRK evasion scenarios and truth.json; scoring of\n"
+    "            `ais detect` findings; a large positions CSV for benchmarks\n\n"
     "Run 'kpwatch sim <subcommand> --help' for its options.\n");
 }
 
@@ -113,6 +120,99 @@ static int sim_chain(int argc, char **argv) {
   return EXIT_OK;
 }
 
+static void help_ais(void) {
+  printf(
+    "usage: kpwatch sim ais --out DIR [--seed N] [--scenarios N] [--format nmea|csv]\n"
+    "                       [--background N]\n"
+    "       kpwatch sim ais --score --truth DIR/truth.json FINDINGS.jsonl\n"
+    "       kpwatch sim ais --positions N --out DIR|- [--seed N]\n\n"
+    "Writes synthetic AIS with DPRK sanctions-evasion scenarios (ship-to-ship\n"
+    "transfers in the East China Sea and off Nampo, dark rendezvous, DPRK port\n"
+    "calls and dark port calls, identity swaps) and hard negatives (anchorage\n"
+    "crowds, pair trawlers, bunkering in port, vessels passing, tracks across\n"
+    "180 deg and UTC midnight) among background traffic:\n"
+    "  DIR/tracks.nmea   AIVDM types 1/3/5 with tag blocks \\s:sim,c:<unix s>*hh\\\n"
+    "  DIR/tracks.csv    with --format csv: mmsi,timestamp,lat,lon,speed,course,\n"
+    "                    heading,imo,name,callsign\n"
+    "  DIR/truth.json    per scenario: vessels, expected findings, negatives\n"
+    "and prints {\"vessels\",\"fixes\",\"lines\",\"bytes\",\"expect\",\"negatives\"}.\n\n"
+    "  --out DIR          output directory (created)\n"
+    "  --seed N           everything is a function of the seed (default 1)\n"
+    "  --scenarios N      scenarios, the 14 kinds cycling (default 14, at most 2000)\n"
+    "  --format F         nmea (default) or csv\n"
+    "  --background N     background vessels on transit routes (default 20)\n"
+    "  --score            score findings (JSON lines, '-' = stdin) against --truth:\n"
+    "                     per kind expected, found, tp, fp, negatives hit, recall,\n"
+    "                     precision, then one JSON summary line\n"
+    "  --truth FILE       the truth.json to score against\n"
+    "  --positions N      write N positions of a global fleet (N/200 vessels, one\n"
+    "                     day per 200 fixes) to DIR/positions.csv, or stdout with\n"
+    "                     --out -, streaming\n\n"
+    "Exit codes: 0 ok; 2 usage; 3 bad input; 4 I/O error.\n");
+}
+
+static int sim_ais(int argc, char **argv) {
+  kpw_simais_opts o = {.seed = 1, .scenarios = 14, .background = 20};
+  bool score = false, have_pos = false;
+  uint64_t positions = 0;
+  const char *truth = NULL, *findings = NULL;
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i];
+    const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+    uint64_t n;
+    if (!strcmp(a, "--help") || !strcmp(a, "-h")) { help_ais(); return EXIT_OK; }
+    else if (!strcmp(a, "--score")) score = true;
+    else if (!strcmp(a, "--out")) {
+      if (!v) return cli_usage_error("sim ais", "--out needs a directory");
+      o.out_dir = v; i++;
+    } else if (!strcmp(a, "--truth")) {
+      if (!v) return cli_usage_error("sim ais", "--truth needs a file");
+      truth = v; i++;
+    } else if (!strcmp(a, "--format")) {
+      if (!v || (strcmp(v, "nmea") && strcmp(v, "csv")))
+        return cli_usage_error("sim ais", "--format is nmea or csv");
+      o.csv = !strcmp(v, "csv"); i++;
+    } else if (!strcmp(a, "--seed") || !strcmp(a, "--scenarios") || !strcmp(a, "--background") ||
+               !strcmp(a, "--positions")) {
+      if (!parse_u64(v, &n)) return cli_usage_error("sim ais", "%s needs a non-negative integer", a);
+      i++;
+      if (!strcmp(a, "--seed")) o.seed = n;
+      else if (!strcmp(a, "--scenarios")) {
+        if (n > 2000) return cli_usage_error("sim ais", "--scenarios: at most 2000");
+        o.scenarios = (uint32_t)n;
+      } else if (!strcmp(a, "--background")) {
+        if (n > 5000) return cli_usage_error("sim ais", "--background: at most 5000");
+        o.background = (uint32_t)n;
+      } else { positions = n; have_pos = true; }
+    } else if (a[0] == '-' && a[1]) return cli_usage_error("sim ais", "unknown option '%s'", a);
+    else if (!findings) findings = a;
+    else return cli_usage_error("sim ais", "unexpected argument '%s'", a);
+  }
+  kpw_error err;
+  kpw_error_clear(&err);
+  if (score) {
+    if (!truth || !findings) return cli_usage_error("sim ais", "--score needs --truth FILE and a findings file");
+    kpw_result rc = kpw_sim_ais_score(truth, findings, stdout, &err);
+    return rc == KPW_OK ? EXIT_OK : cli_fail(&err);
+  }
+  if (findings) return cli_usage_error("sim ais", "unexpected argument '%s'", findings);
+  if (!o.out_dir) return cli_usage_error("sim ais", "--out DIR is required");
+  kpw_simais_summary sum = {0};
+  double t0 = now_s();
+  kpw_result rc = have_pos ? kpw_sim_ais_positions(o.out_dir, o.seed, positions, &sum, &err)
+                           : kpw_sim_ais(&o, &sum, &err);
+  if (rc != KPW_OK) return cli_fail(&err);
+  double dt = now_s() - t0;
+  if (!g_cli.quiet)
+    fprintf(stderr, "kpwatch: sim ais: %llu lines, %.1f MB in %.2f s (%.2f M lines/s)\n",
+            (unsigned long long)sum.lines, sum.bytes / 1e6, dt, dt > 0 ? sum.lines / dt / 1e6 : 0.0);
+  FILE *so = strcmp(o.out_dir, "-") ? stdout : stderr;   /* keep a piped CSV clean */
+  fprintf(so, "{\"vessels\":%llu,\"fixes\":%llu,\"lines\":%llu,\"bytes\":%llu,\"expect\":%llu,\"negatives\":%llu}\n",
+          (unsigned long long)sum.vessels, (unsigned long long)sum.fixes, (unsigned long long)sum.lines,
+          (unsigned long long)sum.bytes, (unsigned long long)sum.expect, (unsigned long long)sum.negatives);
+  return EXIT_OK;
+}
+
 int cmd_sim(int argc, char **argv) {
   if (argc < 2) { help_sim(stderr); return EXIT_USAGE; }
   if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
@@ -120,5 +220,6 @@ int cmd_sim(int argc, char **argv) {
     return EXIT_OK;
   }
   if (!strcmp(argv[1], "chain")) return sim_chain(argc - 1, argv + 1);
+  if (!strcmp(argv[1], "ais")) return sim_ais(argc - 1, argv + 1);
   return cli_usage_error("sim", "unknown subcommand '%s'", argv[1]);
 }
