@@ -17,9 +17,9 @@ static const struct command {
   {"compare", cmd_compare, "score two names, or a CSV of name pairs"},
   {"lists", cmd_lists, "load, show and update watchlists in the store"},
   {"serve", cmd_serve, "HTTP JSON API for screening (loopback by default)"},
-  {"chain", cmd_chain, "Bitcoin: per-block summaries (hash, merkle check, txids)"},
+  {"chain", cmd_chain, "Bitcoin: index, clusters, taint traces to cash-out points"},
   {"ais", cmd_ais, "AIS: decode NMEA to gpsd JSON; maritime detectors"},
-  {"sim", cmd_sim, "scenario generators with ground truth (chain)"},
+  {"sim", cmd_sim, "scenario generators with ground truth (chain, ais)"},
   {"demo", cmd_demo, "screen a built-in generated watchlist and print a report"},
 };
 
