@@ -25,6 +25,7 @@
 */
 #include <math.h>
 #include <stdlib.h>
+#include <stddef.h>
 #include <string.h>
 #include "kpw/aisdetect.h"
 #include "ais/geo.h"
@@ -288,13 +289,7 @@ static void push_point(enc_state *s, const kpw_ais_ctx *c, int64_t k, const enc_
 static void enc_fix(void *st, const kpw_ais_ctx *c, const kpw_ais_fix *f) {
   enc_state *s = st;
   if (!geo_valid(f->lat, f->lon)) return;
-  if (c->vid >= s->cap_v) {
-    uint32_t nc = s->cap_v ? s->cap_v : 1024;
-    while (nc <= c->vid) nc *= 2;
-    s->v = kpw_xrealloc(s->v, sizeof *s->v * nc);
-    for (uint32_t i = s->cap_v; i < nc; i++) s->v[i].t = KPW_TIME_NONE;
-    s->cap_v = nc;
-  }
+  s->v = geo_vessels_grow(s->v, &s->cap_v, c->vid, sizeof *s->v, offsetof(enc_vessel, t));
   if (s->next_k == INT64_MIN) {
     int64_t wm = c->watermark_us != KPW_TIME_NONE ? c->watermark_us : f->t_us;
     s->next_k = floor_div(wm - s->interp_us, s->step_us);

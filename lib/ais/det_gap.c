@@ -14,6 +14,7 @@
 */
 #include <math.h>
 #include <stdlib.h>
+#include <stddef.h>
 #include <string.h>
 #include "kpw/aisdetect.h"
 #include "ais/geo.h"
@@ -81,13 +82,7 @@ static void gap_emit(gap_state *s, const kpw_ais_ctx *c, const gap_vessel *v,
 static void gap_fix(void *st, const kpw_ais_ctx *c, const kpw_ais_fix *f) {
   gap_state *s = st;
   if (!geo_valid(f->lat, f->lon)) return;
-  if (c->vid >= s->cap_v) {
-    uint32_t nc = s->cap_v ? s->cap_v : 1024;
-    while (nc <= c->vid) nc *= 2;
-    s->v = kpw_xrealloc(s->v, sizeof *s->v * nc);
-    for (uint32_t i = s->cap_v; i < nc; i++) s->v[i].t = KPW_TIME_NONE;
-    s->cap_v = nc;
-  }
+  s->v = geo_vessels_grow(s->v, &s->cap_v, c->vid, sizeof *s->v, offsetof(gap_vessel, t));
   gap_vessel *v = &s->v[c->vid];
   if (v->t != KPW_TIME_NONE && (double)(f->t_us - v->t) >= s->p.gap_min_hours * 3.6e9)
     gap_emit(s, c, v, f);

@@ -13,6 +13,7 @@
 */
 #include <math.h>
 #include <stdlib.h>
+#include <stddef.h>
 #include <string.h>
 #include "kpw/aisdetect.h"
 #include "ais/geo.h"
@@ -80,13 +81,7 @@ static void run_close(loit_state *s, const kpw_ais_ctx *c, loit_vessel *v, uint3
 static void loit_fix(void *st, const kpw_ais_ctx *c, const kpw_ais_fix *f) {
   loit_state *s = st;
   if (!geo_valid(f->lat, f->lon)) return;
-  if (c->vid >= s->cap_v) {
-    uint32_t nc = s->cap_v ? s->cap_v : 1024;
-    while (nc <= c->vid) nc *= 2;
-    s->v = kpw_xrealloc(s->v, sizeof *s->v * nc);
-    for (uint32_t i = s->cap_v; i < nc; i++) { s->v[i].t = KPW_TIME_NONE; s->v[i].n = 0; }
-    s->cap_v = nc;
-  }
+  s->v = geo_vessels_grow(s->v, &s->cap_v, c->vid, sizeof *s->v, offsetof(loit_vessel, t));
   loit_vessel *v = &s->v[c->vid];
   double kn = f->sog;
   if (v->t != KPW_TIME_NONE) {

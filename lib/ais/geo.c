@@ -4,6 +4,8 @@
 */
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
+#include "kpw/finding.h"
 #include "kpw/util.h"
 #include "ais/geo.h"
 
@@ -124,4 +126,16 @@ int geo_grid_neighbours(const geo_grid *g, double lat, double lon, uint64_t keys
     }
   }
   return n;
+}
+
+void *geo_vessels_grow(void *v, uint32_t *cap, uint32_t vid, size_t elem, size_t t_off) {
+  if (vid < *cap) return v;
+  uint32_t nc = *cap ? *cap : 1024;
+  while (nc <= vid) nc *= 2;
+  uint8_t *p = kpw_xrealloc(v, elem * nc);
+  memset(p + elem * *cap, 0, elem * (nc - *cap));
+  const int64_t none = KPW_TIME_NONE;
+  for (uint32_t i = *cap; i < nc; i++) memcpy(p + elem * i + t_off, &none, sizeof none);
+  *cap = nc;
+  return p;
 }

@@ -37,6 +37,12 @@ double geo_implied_kn(double lat1, double lon1, double lat2, double lon2, int64_
 /* Whether a position is usable (finite, |lat| <= 90, |lon| <= 180). */
 bool geo_valid(double lat, double lon);
 
+/* Grow a detector's per-vessel array (indexed by the driver's dense vessel
+** id) so that index vid exists: capacity doubles from 1024; every new
+** element is zeroed and its int64_t time field (at t_off) set to
+** KPW_TIME_NONE, the "no fix yet" state. Returns the (moved) array. */
+void *geo_vessels_grow(void *v, uint32_t *cap, uint32_t vid, size_t elem, size_t t_off);
+
 /* Circular mean accumulator for longitudes (plain mean for latitudes). */
 typedef struct geo_mean { double slat, ssin, scos; uint64_t n; } geo_mean;
 void geo_mean_add(geo_mean *m, double lat, double lon);

@@ -856,41 +856,35 @@ static kpw_result builder_open(builder *b, const char *dir, kpw_error *err) {
 /* Hashes of every committed block (to skip blocks indexed before). */
 typedef struct hashset { uint8_t (*keys)[32]; uint64_t n, cap; } hashset;
 
-static bool hs_has(const hashset *h, const uint8_t k[32]) {
-  if (!h->cap) return false;
+/* Slot of k: where it is, or the empty slot where it would go (cap > 0).
+** An all-zero key marks an empty slot (no block hash is all zero). */
+static uint64_t hs_slot(const hashset *h, const uint8_t k[32]) {
+  static const uint8_t zero[32];
   uint64_t i;
   memcpy(&i, k + 8, 8);
   i &= h->cap - 1;
-  static const uint8_t zero[32];
-  while (memcmp(h->keys[i], zero, 32)) {
-    if (!memcmp(h->keys[i], k, 32)) return true;
-    i = (i + 1) & (h->cap - 1);
-  }
-  return false;
+  while (memcmp(h->keys[i], zero, 32) && memcmp(h->keys[i], k, 32)) i = (i + 1) & (h->cap - 1);
+  return i;
 }
+
+static bool hs_has(const hashset *h, const uint8_t k[32]) {
+  return h->cap && !memcmp(h->keys[hs_slot(h, k)], k, 32);
+}
+
 static bool hs_add(hashset *h, const uint8_t k[32]) {
+  static const uint8_t zero[32];
   if ((h->n + 1) * 2 > h->cap) {
     uint64_t nc = h->cap ? h->cap * 2 : 1024;
     uint8_t (*nk)[32] = calloc(nc, 32);
     if (!nk) return false;
     hashset t = {nk, 0, nc};
-    for (uint64_t i = 0; i < h->cap; i++) {
-      static const uint8_t zero[32];
-      if (memcmp(h->keys[i], zero, 32)) hs_add(&t, h->keys[i]);
-    }
+    for (uint64_t i = 0; i < h->cap; i++)
+      if (memcmp(h->keys[i], zero, 32)) { memcpy(t.keys[hs_slot(&t, h->keys[i])], h->keys[i], 32); t.n++; }
     free(h->keys);
     *h = t;
   }
-  uint64_t i;
-  memcpy(&i, k + 8, 8);
-  i &= h->cap - 1;
-  static const uint8_t zero[32];
-  while (memcmp(h->keys[i], zero, 32)) {
-    if (!memcmp(h->keys[i], k, 32)) return true;
-    i = (i + 1) & (h->cap - 1);
-  }
-  memcpy(h->keys[i], k, 32);
-  h->n++;
+  uint64_t i = hs_slot(h, k);
+  if (memcmp(h->keys[i], k, 32)) { memcpy(h->keys[i], k, 32); h->n++; }
   return true;
 }
 
