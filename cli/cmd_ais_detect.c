@@ -56,6 +56,14 @@ static void help(void) {
     "                          findings (a Point at each finding's place)\n"
     "  --shore FILE            coastline (TopoJSON land, Natural Earth); default\n"
     "                          $KPW_SHORE or the installed world-atlas file\n"
+    "  --sort / --no-sort      read the whole input and sort it by time before\n"
+    "                          detecting; by default done when the first 200,000\n"
+    "                          fixes of the files are out of time order (e.g. a\n"
+    "                          file grouped by vessel), never for stdin\n"
+    "  --ports FILE            more ports (CSV name,lat,lon[,country]); the npm\n"
+    "                          package sea-ports is used by default; --no-ports\n"
+    "  --anchorage-km KM       pairs this close to a non-DPRK port are port\n"
+    "                          traffic, not encounters (default 20)\n"
     "  --no-shore              no distance from shore (gap disabling is then\n"
     "                          null, loitering is not filtered by shore)\n"
     "  --eez FILE              DPRK waters polygon (GeoJSON) for dark_port_call\n"
@@ -125,6 +133,30 @@ static void progress(void *ctx, const char *path, const kpw_ais_driver_stats *s)
           (unsigned long long)s->findings, dt > 0 ? (double)s->fixes / dt : 0.0);
 }
 
+/* Is the input out of time order (e.g. grouped by vessel)? Reads the first
+** 200,000 fixes of the files (not stdin) and counts those older than the
+** newest seen minus the lag: over 1% means the cross-vessel detectors
+** (encounters) need the input sorted. */
+static bool probe_disorder(const char **files, size_t n, kpw_track_format fmt, double lag_hours) {
+  uint64_t seen = 0, late = 0;
+  int64_t newest = INT64_MIN, lag = (int64_t)(lag_hours * 3600e6);
+  for (size_t i = 0; i < n && seen < 200000; i++) {
+    if (!strcmp(files[i], "-")) continue;
+    kpw_track_reader *r;
+    kpw_error e;
+    if (kpw_track_open(files[i], fmt, &r, &e)) continue;
+    kpw_ais_fix f;
+    while (seen < 200000 && kpw_track_next(r, &f, &e) == KPW_OK) {
+      if (f.t_us == KPW_TIME_NONE) continue;
+      seen++;
+      if (newest != INT64_MIN && f.t_us < newest - lag) late++;
+      if (f.t_us > newest) newest = f.t_us;
+    }
+    kpw_track_close(r);
+  }
+  return seen && late * 100 > seen;
+}
+
 int cmd_ais_detect(int argc, char **argv) {
   const char *cmd = "ais detect";
   kpw_ais_params p; kpw_ais_params_default(&p);
@@ -136,6 +168,7 @@ int cmd_ais_detect(int argc, char **argv) {
   size_t n_ports_paths = 0;
   double anchorage_km = 20;   /* sea-ports gives city positions; anchorages lie up to ~20 km off */
   bool no_shore = false, fail_on_hit = false, no_ports = false;
+  int sort_mode = 0;          /* 1 always, -1 never, 0 when the input is out of order */
   const char **files = kpw_xcalloc((size_t)argc + 1, sizeof *files);
   size_t nfiles = 0, nlists = 0;
   static const struct { const char *flag; size_t off; double lo, hi; } num[] = {
@@ -158,6 +191,8 @@ int cmd_ais_detect(int argc, char **argv) {
     if (!strcmp(a, "--help") || !strcmp(a, "-h")) { help(); free(files); return EXIT_OK; }
     if (!strcmp(a, "--no-shore")) { no_shore = true; continue; }
     if (!strcmp(a, "--no-ports")) { no_ports = true; continue; }
+    if (!strcmp(a, "--sort")) { sort_mode = 1; continue; }
+    if (!strcmp(a, "--no-sort")) { sort_mode = -1; continue; }
     if (!strcmp(a, "--single-thread")) { ro.single_thread = true; continue; }
     if (!strcmp(a, "--fail-on-hit")) { fail_on_hit = true; continue; }
     if (!strcmp(a, "-") || a[0] != '-') { files[nfiles++] = a; continue; }
@@ -273,6 +308,12 @@ int cmd_ais_detect(int argc, char **argv) {
   prog pg = { now_s(), progress_on };
   ro.emit = sink; ro.emit_ctx = &oc;
   ro.progress = progress; ro.progress_ctx = &pg;
+  if (rc < 0) {
+    ro.sort_by_time = sort_mode > 0 || (sort_mode == 0 && probe_disorder(files, nfiles, ro.fmt, p.lag_hours));
+    if (ro.sort_by_time && sort_mode == 0 && !g_cli.quiet)
+      fprintf(stderr, "kpwatch %s: the input is not in time order (grouped by vessel?): "
+              "reading it whole and sorting by time first (--no-sort to stream as is)\n", cmd);
+  }
   kpw_ais_driver_stats st; memset(&st, 0, sizeof st);
   kpw_ais_stats rs; memset(&rs, 0, sizeof rs);
   if (rc < 0) {

@@ -149,6 +149,11 @@ typedef struct kpw_ais_run_opts {
   void (*progress)(void *ctx, const char *path, const kpw_ais_driver_stats *s);
   void *progress_ctx;
   bool single_thread;       /* read and detect in the calling thread */
+  /* read every fix first and feed them in time order (for inputs not in
+  ** time order, e.g. grouped by vessel); at most max_sorted_fixes
+  ** (0 = 20,000,000, ~3 GB) */
+  bool sort_by_time;
+  size_t max_sorted_fixes;
   /* detectors built by the caller (port_call, identity_change, ... of
   ** aisgeo.h): run when `only` is NULL or names them (by .name); the run
   ** owns their state (freed whether selected or not) */

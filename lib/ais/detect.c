@@ -412,6 +412,66 @@ static kpw_result add_detectors(kpw_ais_driver *d, const kpw_ais_run_opts *o, kp
   return rc;
 }
 
+/* Sorted mode: every fix read into memory, stably sorted by time (ties in
+** input order), then delivered. Bounded by max_sorted_fixes. */
+static const kpw_ais_fix *sort_base;
+static int cmp_fix_time(const void *a, const void *b) {
+  uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+  int64_t tx = sort_base[x].t_us, ty = sort_base[y].t_us;
+  if (tx != ty) return tx < ty ? -1 : 1;
+  return x < y ? -1 : x > y;
+}
+
+static kpw_result run_sorted(kpw_ais_driver *d, const kpw_ais_run_opts *o, const char *const *paths,
+                             size_t n_paths, kpw_ais_stats *rs, kpw_error *err) {
+  size_t cap_max = o->max_sorted_fixes ? o->max_sorted_fixes : 20000000u;
+  if (cap_max > UINT32_MAX) cap_max = UINT32_MAX;
+  size_t n = 0, cap = 0;
+  kpw_ais_fix *fx = NULL;
+  kpw_result x = KPW_OK;
+  for (size_t pi = 0; pi < n_paths && x == KPW_OK; pi++) {
+    kpw_track_reader *r = NULL;
+    x = kpw_track_open(paths[pi], o->fmt, &r, err);
+    if (x) break;
+    for (;;) {
+      if (n == cap) {
+        if (cap >= cap_max) {
+          x = kpw_error_set(err, KPW_ENOMEM, paths[pi], 0, 0,
+                            "the input is not in time order and has more than %zu fixes to sort in memory: "
+                            "sort it by time first (e.g. sort -t, -k<time column>)", cap_max);
+          break;
+        }
+        cap = cap ? cap * 2 : 65536;
+        if (cap > cap_max) cap = cap_max;
+        fx = kpw_xrealloc(fx, cap * sizeof *fx);
+      }
+      kpw_result y = kpw_track_next(r, &fx[n], err);
+      if (y == KPW_DONE) break;
+      if (y) { x = y; break; }
+      fx[n].source = paths[pi];
+      n++;
+    }
+    add_reader_stats(rs, kpw_track_stats(r));
+    kpw_track_close(r);
+  }
+  if (x == KPW_OK) {
+    uint32_t *ord = kpw_xmalloc((n ? n : 1) * sizeof *ord);
+    for (size_t i = 0; i < n; i++) ord[i] = (uint32_t)i;
+    sort_base = fx;
+    qsort(ord, n, sizeof *ord, cmp_fix_time);
+    uint64_t next_progress = 1000000;
+    for (size_t i = 0; i < n; i++) {
+      kpw_ais_driver_fix(d, &fx[ord[i]]);
+      if (o->progress && d->st.fixes >= next_progress) {
+        o->progress(o->progress_ctx, fx[ord[i]].source, &d->st); next_progress += 1000000;
+      }
+    }
+    free(ord);
+  }
+  free(fx);
+  return x;
+}
+
 kpw_result kpw_ais_detect_run(const kpw_ais_run_opts *o, const char *const *paths,
                               size_t n_paths, kpw_ais_driver_stats *stats,
                               kpw_ais_stats *reader_stats, kpw_error *err) {
@@ -426,8 +486,10 @@ kpw_result kpw_ais_detect_run(const kpw_ais_run_opts *o, const char *const *path
   pthread_mutex_init(&s->mu, NULL); pthread_cond_init(&s->cv, NULL);
   uint64_t next_progress = 1000000;
   pthread_t th;
-  bool threaded = !o->single_thread && pthread_create(&th, NULL, reader_main, s) == 0;
-  if (!threaded) {
+  bool threaded = !o->single_thread && !o->sort_by_time && pthread_create(&th, NULL, reader_main, s) == 0;
+  if (o->sort_by_time) {
+    s->rc = run_sorted(d, o, paths, n_paths, &s->rs, &s->err);
+  } else if (!threaded) {
     /* single thread (asked for, or no thread could be started): read and
     ** detect fix by fix */
     kpw_result x = KPW_OK;
