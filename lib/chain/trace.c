@@ -228,6 +228,9 @@ static kpw_result taint_output(kpw_trace *t, uint32_t o, uint32_t tx, uint32_t v
   const kpw_tag *stop = cashout_tag(t, tr);
   entry *e = map_put(t, o);
   if (!e) return kpw_error_set(err, KPW_ENOMEM, NULL, 0, 0, "out of memory (tainted outputs)");
+  /* A seed is fully tainted already (an address seed's later outputs, e.g.
+  ** change back to the thief's address): taint arriving there is part of it. */
+  if (e->flags & F_SEED) { t->st.seed_amount -= amount < e->taint ? amount : e->taint; return KPW_OK; }
   e->taint += amount;
   e->hop = e->hop && e->hop < hop ? e->hop : hop;
   if (e->parent == KPW_CIDX_NONE) { e->parent = parent; e->via = via; }

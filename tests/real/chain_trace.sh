@@ -66,7 +66,21 @@ for sc in truth['scenarios']:
                 for h in s.get('path', []): srcs.add(h['txid'] + ':' + str(h['vout']))
         if not set(sc['seeds']) & srcs:
             bad += 1; print('BACKWARD from %s did not reach the seeds of %s' % (dep, sc['name']))
-print('scenarios %d, method/fee checks %d, deposits with paths %d, mismatches %d' % (len(truth['scenarios']), n, paths, bad))
+# conservation: every satoshi of the seeds is reached, lost to fees, hop-limited,
+# dropped or still unspent (all methods but poison), with outpoint and address seeds
+thief = [l.split(',')[0] for l in open(d + '/tags.csv') if ',perpetrator' in l][:2]
+cons = 0
+for seeds in ([['--from', s] for s in truth['scenarios'][0]['seeds']], [['--from', a] for a in thief]):
+    for m in ('haircut', 'fifo', 'lifo', 'tiho'):
+        for fee in ('to-miner', 'pro-rata'):
+            out = run(sum(seeds, []) + ['--method', m, '--fee', fee, '--summary'])
+            sm = out[-1]['summary']
+            tot = sm['reached_sat'] + sm['to_fees_sat'] + sm['hop_limited_sat'] + sm['dropped_small_sat'] + sm['unspent_sat']
+            cons += 1
+            if tot != sm['seed_sat']:
+                bad += 1; print('CONSERVATION %s/%s: seeds %d, accounted %d' % (m, fee, sm['seed_sat'], tot))
+print('scenarios %d, method/fee checks %d, deposits with paths %d, conservation checks %d, mismatches %d'
+      % (len(truth['scenarios']), n, paths, cons, bad))
 sys.exit(1 if bad else 0)
 PY
 done
