@@ -138,7 +138,10 @@ shifted:
 
 /* ---------------------------------------------------------- emission */
 static void run_emit(enc_state *s, const kpw_ais_ctx *c, const pair_run *r) {
-  double hours = (double)((r->k1 - r->k0) * s->step_us) / 3.6e9;
+  /* Each grid point stands for the step around it: a pair alongside for
+  ** exactly 2 h between two grid points spans only 11 steps of 10 min, so
+  ** the duration tested is (points) x step, not (points - 1) x step. */
+  double hours = (double)((r->k1 - r->k0 + 1) * s->step_us) / 3.6e9;
   if (r->n < 2 || hours < s->p.enc_min_hours) return;
   uint32_t va = (uint32_t)(r->key >> 32), vb = (uint32_t)r->key;
   const char *sa = c->subject(c->drv, va), *sb = c->subject(c->drv, vb);
