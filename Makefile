@@ -1,6 +1,7 @@
 # kpwatch -- build, test, fuzz, bench.  See README.md.
 #   make            build build/kpwatch and build/libkpw.a
-#   make demo       set up (Debian packages), build, run `kpwatch demo`
+#   make demo       set up (Debian packages), build, run `kpwatch demo` (screening)
+#                   and scripts/demo_streams.sh (generated chain traced, AIS detected)
 #   make check      set up, build, run every test (unit, data-driven cases,
 #                   real-data conformance, fuzz corpus replay, ASan+UBSan run)
 #   make bench      print the speed and memory figures
@@ -62,6 +63,7 @@ $(BUILD)/fuzz-replay/%: tests/fuzz/%.c tests/fuzz/replay_main.c $(BUILD)/libkpw.
 demo: setup
 	$(MAKE) all
 	$(BUILD)/kpwatch demo
+	@bash scripts/demo_streams.sh $(BUILD)/kpwatch
 
 unit: $(UNIT_BIN)
 	@bash tests/run_unit.sh $(UNIT_BIN)
