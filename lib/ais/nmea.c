@@ -434,6 +434,58 @@ static kpw_result sentence(kpw_ais_decoder *d, const char *s, const char *e, con
   return KPW_OK;
 }
 
+/* A time written beside a sentence by the logger (no tag block): a prefix
+** before the '!' ("1635731889.123 !AIVDM...", "2021-11-01 01:58:09,!AIVDM",
+** "2021-11-01T01:58:09Z !AIVDM") or a field after the checksum
+** ("!AIVDM,...*7B,1635731889"). Unix seconds (10 digits, optional fraction)
+** or milliseconds (13 digits), or an ISO 8601 UTC date-time. KPW_TIME_NONE
+** when the text is none of these. */
+static int64_t logged_time(const char *a, const char *b) {
+  while (a < b && (*a == ' ' || *a == '\t' || *a == ',' || *a == ';' || *a == '|')) a++;
+  while (b > a && (b[-1] == ' ' || b[-1] == '\t' || b[-1] == ',' || b[-1] == ';' || b[-1] == '|' || b[-1] == ':')) b--;
+  size_t n = (size_t)(b - a), nd = 0;
+  if (n == 0 || n > 40) return KPW_TIME_NONE;
+  while (nd < n && a[nd] >= '0' && a[nd] <= '9') nd++;
+  if ((nd == 10 || nd == 13) && (nd == n || (a[nd] == '.' && nd + 1 < n))) {
+    int64_t v = 0;
+    for (size_t i = 0; i < nd; i++) v = v * 10 + (a[i] - '0');
+    int64_t us = nd == 13 ? v * 1000 : v * 1000000;
+    if (nd < n) {                       /* fraction of a second */
+      int64_t scale = 100000;
+      for (size_t i = nd + 1; i < n && scale > 0; i++, scale /= 10) {
+        if (a[i] < '0' || a[i] > '9') return KPW_TIME_NONE;
+        us += (a[i] - '0') * scale;
+      }
+    }
+    return us;
+  }
+  /* YYYY-MM-DD[T ]HH:MM:SS[.f][Z] */
+  if (nd != 4 || n < 19 || a[4] != '-' || a[7] != '-' || (a[10] != 'T' && a[10] != ' ') || a[13] != ':' || a[16] != ':')
+    return KPW_TIME_NONE;
+  int f[6] = {0};
+  static const int pos[6] = {0, 5, 8, 11, 14, 17}, len[6] = {4, 2, 2, 2, 2, 2};
+  for (int k = 0; k < 6; k++)
+    for (int i = 0; i < len[k]; i++) {
+      char c = a[pos[k] + i];
+      if (c < '0' || c > '9') return KPW_TIME_NONE;
+      f[k] = f[k] * 10 + (c - '0');
+    }
+  if (f[1] < 1 || f[1] > 12 || f[2] < 1 || f[2] > 31 || f[3] > 23 || f[4] > 59 || f[5] > 60) return KPW_TIME_NONE;
+  /* days from civil (proleptic Gregorian), as in finding.c's formatter */
+  int y = f[0] - (f[1] <= 2), m = f[1];
+  int64_t era = (y >= 0 ? y : y - 399) / 400;
+  int64_t yoe = y - era * 400, doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + f[2] - 1;
+  int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy, days = era * 146097 + doe - 719468;
+  int64_t us = ((days * 24 + f[3]) * 60 + f[4]) * 60 * 1000000 + (int64_t)f[5] * 1000000;
+  size_t i = 19;
+  if (i < n && a[i] == '.') {
+    int64_t scale = 100000;
+    for (i++; i < n && a[i] >= '0' && a[i] <= '9'; i++, scale /= 10) if (scale > 0) us += (a[i] - '0') * scale;
+  }
+  if (i < n && (a[i] == 'Z' || a[i] == 'z')) i++;
+  return i == n ? us : KPW_TIME_NONE;
+}
+
 kpw_result kpw_ais_decoder_feed_line(kpw_ais_decoder *d, const char *line, size_t n,
                                      const char *source, uint64_t lineno,
                                      kpw_ais_callback cb, void *ctx, kpw_error *err) {
@@ -488,6 +540,19 @@ kpw_result kpw_ais_decoder_feed_line(kpw_ais_decoder *d, const char *line, size_
     if (s == p) return KPW_OK;  /* another !-sentence (e.g. !AIALR) */
     d->st.garbage_lines++;
     return KPW_OK;
+  }
+  if (tb.time_us == KPW_TIME_NONE) {
+    /* no tag block time: a logger's timestamp before the sentence or after
+    ** its checksum (a $PGHP time still applies when neither is there) */
+    if (s > p) tb.time_us = logged_time(p, s);
+    if (tb.time_us == KPW_TIME_NONE) {
+      const char *star = memchr(s, '*', (size_t)(e - s));
+      if (star && e - star > 4 && star[3] == ',') {
+        const char *q = star + 4, *qe = q;
+        while (qe < e && *qe != '!' && *qe != ',') qe++;
+        tb.time_us = logged_time(q, qe);
+      }
+    }
   }
   for (;;) {
     const char *next;

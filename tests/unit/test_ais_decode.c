@@ -70,6 +70,33 @@ static kpw_result feed(kpw_ais_decoder *d, const char *line, uint64_t lineno, ca
 #define T5A "!AIVDM,2,1,1,A,55?MbV02;H;s<HtKR20EHE:0@T4@Dn2222222216L961O5Gf0NSQEp6ClRp8,0"
 #define T5B "!AIVDM,2,2,1,A,88888888880,2"
 
+/* Times a logger wrote beside the sentence: before it (unix seconds,
+** milliseconds, ISO 8601) or as a field after the checksum. */
+static void logged_times(void **state) {
+  (void)state;
+  cap c = {0};
+  kpw_error e;
+  kpw_ais_decoder *d = kpw_ais_decoder_new(NULL);
+  static const struct { const char *pre, *post; int64_t us; } cases[] = {
+    {"1518742800 ", "", 1518742800LL * 1000000},
+    {"1518742800.25;", "", 1518742800LL * 1000000 + 250000},
+    {"1518742800123 ", "", 1518742800123LL * 1000},
+    {"2018-02-16T01:01:00Z,", "", 1518742860LL * 1000000},
+    {"2018-02-16 01:03:00.5 ", "", 1518742980LL * 1000000 + 500000},
+    {"", ",1518742920", 1518742920LL * 1000000},
+    {"junk ", "", KPW_TIME_NONE},
+    {"2018-13-16T01:01:00Z ", "", KPW_TIME_NONE},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    char line[300];
+    snprintf(line, sizeof line, "%s%s%s", cases[i].pre, T1, cases[i].post);
+    assert_int_equal(feed(d, line, i + 1, &c, &e), KPW_OK);
+    assert_int_equal(c.n, i + 1);
+    assert_int_equal(c.m[i].time_us, cases[i].us);
+  }
+  kpw_ais_decoder_free(d);
+}
+
 /* ------------------------------------------------------------ tests */
 static void checksums(void **state) {
   (void)state;
@@ -480,6 +507,7 @@ static void feed_input_api(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(checksums),        cmocka_unit_test(tagblocks_and_pghp),
+      cmocka_unit_test(logged_times),
       cmocka_unit_test(multipart_by_channel), cmocka_unit_test(multipart_by_group),
       cmocka_unit_test(bounded_groups),   cmocka_unit_test(garbage),
       cmocka_unit_test(type24_join),      cmocka_unit_test(sixbit),
