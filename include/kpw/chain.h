@@ -109,6 +109,10 @@ kpw_result kpw_blk_open(const char *path, kpw_blk_reader **out, kpw_error *err);
 kpw_result kpw_blk_next(kpw_blk_reader *r, const uint8_t **block, size_t *n,
                         uint64_t *offset, kpw_error *err);
 void kpw_blk_close(kpw_blk_reader *r);
+/* The network whose magic framed the last block read: KPW_NET_MAIN,
+** TESTNET3, TESTNET4, SIGNET, REGTEST; -1 for a raw (unframed) block. */
+enum { KPW_NET_MAIN = 0, KPW_NET_TESTNET3, KPW_NET_TESTNET4, KPW_NET_SIGNET, KPW_NET_REGTEST };
+int kpw_blk_network(const kpw_blk_reader *r);
 
 #ifdef __cplusplus
 }

@@ -30,12 +30,15 @@ enum {
 
 /* Key of an output script; 0 when the script has no address. */
 size_t kpw_script_key(const uint8_t *script, size_t n, uint8_t key[KPW_ADDR_KEY_MAX]);
-/* Key of an address string: mainnet base58check (version 0 or 5) and
-** bech32/bech32m ("bc") become binary keys, "multisig:<hex40>" its key,
+/* Key of an address string: base58check P2PKH/P2SH of mainnet (versions
+** 0/5) or testnet/signet/regtest (0x6f/0xc4) and bech32/bech32m of any of
+** those networks ("bc", "tb", "bcrt") become binary keys — keys do not
+** depend on the network, so a regtest tag finds its output — "multisig:<hex40>" its key,
 ** anything else (1..any bytes) a text key. 0 for an empty string. */
 size_t kpw_addrkey_parse(const char *s, size_t n, uint8_t key[KPW_ADDR_KEY_MAX]);
-/* The address string of a key; false when cap is too small or the key is
-** malformed. */
-bool kpw_addrkey_format(const uint8_t *key, size_t n, char *out, size_t cap);
+/* The address string of a key in the network net (KPW_NET_* of chain.h;
+** testnet3/4 and signet share "tb"); false when cap is too small or the
+** key is malformed. */
+bool kpw_addrkey_format(const uint8_t *key, size_t n, int net, char *out, size_t cap);
 
 #endif

@@ -37,14 +37,17 @@ static const uint8_t MAGICS[][4] = {
   {0xfa, 0xbf, 0xb5, 0xda},  /* regtest */
 };
 
-static bool is_magic(const uint8_t *p) {
+/* 1 + the index of p's network in MAGICS, 0 when it is no magic. */
+static int magic_net(const uint8_t *p) {
   for (size_t i = 0; i < sizeof MAGICS / sizeof MAGICS[0]; i++)
-    if (!memcmp(p, MAGICS[i], 4)) return true;
-  return false;
+    if (!memcmp(p, MAGICS[i], 4)) return (int)i + 1;
+  return 0;
 }
+static bool is_magic(const uint8_t *p) { return magic_net(p) != 0; }
 
 struct kpw_blk_reader {
   char *path;
+  int net;                 /* network of the last frame (KPW_NET_*), -1 none */
   /* mmap mode */
   uint8_t *map;
   size_t map_len;
@@ -114,6 +117,7 @@ static bool looks_raw(const kpw_blk_reader *r, const uint8_t *disk) {
 kpw_result kpw_blk_open(const char *path, kpw_blk_reader **out, kpw_error *err) {
   *out = NULL;
   kpw_blk_reader *r = kpw_xcalloc(1, sizeof *r);
+  r->net = -1;
   r->path = kpw_xstrdup(path);
   load_xor_key(r);
   int fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC) : -1;
@@ -218,6 +222,7 @@ static kpw_result next_mapped(kpw_blk_reader *r, const uint8_t **block, size_t *
   memcpy(h, r->map + pos, 8);
   unxor(r, h, 8, pos);
   if (!is_magic(h)) return bad(r, err, pos, h, 8, "bad network magic");
+  r->net = magic_net(h) - 1;
   uint32_t bl = (uint32_t)h[4] | (uint32_t)h[5] << 8 | (uint32_t)h[6] << 16 | (uint32_t)h[7] << 24;
   if (bl > MAX_BLOCK) return bad(r, err, pos + 4, h + 4, 4, "block length over 4 MiB");
   if (bl > len - pos - 8) return bad(r, err, pos, h, 8, "truncated block (frame length runs past end of file)");
@@ -264,6 +269,7 @@ static kpw_result next_stream(kpw_blk_reader *r, const uint8_t **block, size_t *
   if (rc != KPW_OK) { r->done = true; return rc; }
   if (got < 7) return bad(r, err, pos, h, got + 1, "truncated block frame (fewer than 8 bytes)");
   if (!is_magic(h)) return bad(r, err, pos, h, 8, "bad network magic");
+  r->net = magic_net(h) - 1;
   uint32_t bl = (uint32_t)h[4] | (uint32_t)h[5] << 8 | (uint32_t)h[6] << 16 | (uint32_t)h[7] << 24;
   if (bl > MAX_BLOCK) return bad(r, err, pos + 4, h + 4, 4, "block length over 4 MiB");
   r->pos = pos + 8;
@@ -292,3 +298,5 @@ void kpw_blk_close(kpw_blk_reader *r) {
   free(r->path);
   free(r);
 }
+
+int kpw_blk_network(const kpw_blk_reader *r) { return r->net; }

@@ -95,6 +95,13 @@ kpw_result cidx_meta_read(const char *dir, cidx_meta *m, kpw_error *err) {
     if (f_[i].u) *f_[i].u = strtoull(v->str, NULL, 10);
     else *f_[i].s = strtoll(v->str, NULL, 10);
   }
+  if (!r) {              /* optional (indexes of format 2 made before it existed) */
+    const kpw_json *v = kpw_json_get(j, "network");
+    const char *nets[] = {"main", "testnet3", "testnet4", "signet", "regtest"};
+    m->network = 0;
+    for (int k = 0; v && v->type == KPW_JSON_STRING && k < 5; k++)
+      if (!strcmp(v->str, nets[k])) m->network = k;
+  }
   if (!r && (m->txs > CIDX_MAX_COUNT || m->outs > CIDX_MAX_COUNT || m->ins > CIDX_MAX_COUNT ||
              m->addrs > CIDX_MAX_COUNT || m->blocks > CIDX_MAX_COUNT))
     r = kpw_error_set(err, KPW_EINPUT, path, 1, 0, "META counts out of range");
@@ -121,12 +128,14 @@ kpw_result cidx_meta_write(const char *dir, const cidx_meta *m, kpw_error *err) 
           "{\"format\":\"%s\",\"version\":%d,\"blocks\":%llu,\"txs\":%llu,\"outs\":%llu,"
           "\"ins\":%llu,\"addrs\":%llu,\"addr_bytes\":%llu,\"addr_runs\":%llu,\"big_values\":%llu,"
           "\"first_height\":%lld,"
-          "\"unresolved_prevouts\":%llu}\n",
+          "\"unresolved_prevouts\":%llu,\"network\":\"%s\"}\n",
           CIDX_FORMAT, CIDX_VERSION, (unsigned long long)m->blocks, (unsigned long long)m->txs,
           (unsigned long long)m->outs, (unsigned long long)m->ins, (unsigned long long)m->addrs,
           (unsigned long long)m->addr_bytes, (unsigned long long)m->addr_runs,
           (unsigned long long)m->big, (long long)m->first_height,
-          (unsigned long long)m->unresolved);
+          (unsigned long long)m->unresolved,
+          m->network == 1 ? "testnet3" : m->network == 2 ? "testnet4" : m->network == 3 ? "signet"
+          : m->network == 4 ? "regtest" : "main");
   bool ok = fflush(f) == 0 && fsync(fileno(f)) == 0;
   ok = (fclose(f) == 0) && ok;
   if (!ok || rename(tmp, path))
@@ -914,6 +923,7 @@ typedef struct src_file {
 typedef struct stash_ent { uint8_t *ram; uint64_t off; size_t len; bool used; } stash_ent;
 
 typedef struct blk_src {
+  int net;                               /* network of the first framed block, -1 */
   src_file *files; size_t n_files, cap_files;
   hdr *h; uint64_t n_h, cap_h;
   uint64_t *table; uint64_t table_cap;   /* hash -> hdr index + 1 */
@@ -1024,6 +1034,7 @@ static kpw_result scan_headers(builder *b, blk_src *s, kpw_error *err) {
         s->h = h;
         s->cap_h = c;
       }
+      if (s->net < 0) s->net = kpw_blk_network(rd);
       hdr *h = &s->h[s->n_h++];
       kpw_sha256d(blk, 80, h->hash);
       memcpy(h->prev, blk + 4, 32);
@@ -1158,6 +1169,8 @@ static kpw_result build_from_blk(builder *b, blk_src *s, kpw_error *err) {
   }
   r = scan_headers(b, s, err);
   if (!r) r = choose_chain(b, s, &known, err);
+  /* a new index takes the network of its blocks' framing (address strings) */
+  if (!r && !b->com.blocks && s->net >= 0) b->cur.network = s->net;
   free(known.keys);
   if (r) return r;
   /* pass 2 */
@@ -1536,6 +1549,7 @@ kpw_result kpw_cidx_build(const char *dir, const char *const *inputs, size_t n_i
   } else if (!r) {
     blk_src s;
     memset(&s, 0, sizeof s);
+    s.net = -1;
     for (size_t i = 0; i < n_inputs && !r; i++) {
       struct stat sb;
       if (stat(inputs[i], &sb)) r = kpw_error_set(err, KPW_EIO, inputs[i], 0, 0, "cannot open: %s", strerror(errno));

@@ -54,6 +54,7 @@ typedef struct cidx_meta {
   uint64_t blocks, txs, outs, ins, addrs, addr_bytes, addr_runs, big, commits;
   int64_t first_height;
   uint64_t unresolved;
+  int64_t network;          /* KPW_NET_* of chain.h; 0 (mainnet) for etl input */
 } cidx_meta;
 
 #define CIDX_MAX_COUNT 4294967294u   /* u32 numbering; UINT32_MAX is NONE */

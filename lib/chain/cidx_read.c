@@ -222,7 +222,7 @@ bool kpw_cidx_addr_string(const kpw_cidx *ix, uint32_t a, char *out, size_t cap)
   if (a >= ix->meta.addrs) return false;
   size_t n;
   const uint8_t *k = addr_key(ix, a, &n);
-  return kpw_addrkey_format(k, n, out, cap);
+  return kpw_addrkey_format(k, n, (int)ix->meta.network, out, cap);
 }
 
 int cidx_key_cmp(const uint8_t *a, size_t an, const uint8_t *b, size_t bn) {
