@@ -176,11 +176,19 @@ int cmd_chain_info(int argc, char **argv) {
   uint64_t coinbase = 0, fees = 0, unspent = 0, double_spends = 0;
   bool linked = true;
   int64_t bad_link = -1;
+  /* One pass: linkage, supply, and a content digest independent of how the
+  ** index was built (address ids depend on commit points): per block its
+  ** hash and height, per tx its txid, per output value and address string,
+  ** per input the output it spends (outputs are numbered in chain order). */
+  EVP_MD_CTX *md = EVP_MD_CTX_new();
+  EVP_DigestInit_ex(md, EVP_sha256(), NULL);
+  const uint8_t *txids = kpw_cidx_txids(ix);
+  const uint32_t *oa = kpw_cidx_out_addrs(ix);
+  kpw_cidx_block pb = {0};
   for (uint32_t b = 0; b < c.blocks; b++) {
-    kpw_cidx_block blk, pb;
+    kpw_cidx_block blk;
     kpw_cidx_get_block(ix, b, &blk);
     if (b) {
-      kpw_cidx_get_block(ix, b - 1, &pb);
       static const uint8_t zero[32];
       bool hashes = memcmp(pb.hash, zero, 32) != 0;
       if ((hashes && memcmp(kpw_cidx_block_prev(ix, b), pb.hash, 32)) || blk.height != pb.height + 1) {
@@ -188,48 +196,35 @@ int cmd_chain_info(int argc, char **argv) {
         linked = false;
       }
     }
+    pb = blk;
+    EVP_DigestUpdate(md, blk.hash, 32);
+    EVP_DigestUpdate(md, &blk.height, sizeof blk.height);
     for (uint32_t t = blk.first_tx; t < blk.first_tx + blk.n_txs; t++) {
       uint64_t out_sum = 0, in_sum = 0;
-      for (uint32_t o = fo[t]; o < fo[t + 1]; o++) out_sum += kpw_cidx_out_value(ix, o);
-      if (t == blk.first_tx) { coinbase += out_sum; continue; }
+      EVP_DigestUpdate(md, txids + (size_t)t * 32, 32);
+      for (uint32_t o = fo[t]; o < fo[t + 1]; o++) {
+        uint64_t v = kpw_cidx_out_value(ix, o);
+        char a[128] = "";
+        kpw_cidx_addr_string(ix, oa[o], a, sizeof a);
+        EVP_DigestUpdate(md, &v, sizeof v);
+        EVP_DigestUpdate(md, a, strlen(a) + 1);
+        out_sum += v;
+      }
       for (uint32_t i = fi[t]; i < fi[t + 1]; i++) {
+        EVP_DigestUpdate(md, &prev[i], 4);
         if (prev[i] == KPW_CIDX_NONE) continue;
         if (spent[prev[i] / 8] & (1u << (prev[i] % 8))) double_spends++;
         spent[prev[i] / 8] |= (uint8_t)(1u << (prev[i] % 8));
         in_sum += kpw_cidx_out_value(ix, prev[i]);
       }
-      if (in_sum >= out_sum) fees += in_sum - out_sum;
+      if (t == blk.first_tx) coinbase += out_sum;          /* a coinbase has no inputs */
+      else if (in_sum >= out_sum) fees += in_sum - out_sum;
     }
   }
   for (uint32_t o = 0; o < c.outs; o++)
     if (!(spent[o / 8] & (1u << (o % 8)))) unspent += kpw_cidx_out_value(ix, o);
-  /* Content digest, independent of how the index was built (address ids
-  ** depend on commit points): per block its hash and height, per tx its
-  ** txid, per output value and address string, per input the output it
-  ** spends (outputs are numbered in chain order). */
   char digest[65];
   {
-    EVP_MD_CTX *md = EVP_MD_CTX_new();
-    EVP_DigestInit_ex(md, EVP_sha256(), NULL);
-    const uint8_t *txids = kpw_cidx_txids(ix);
-    const uint32_t *oa = kpw_cidx_out_addrs(ix);
-    for (uint32_t b = 0; b < c.blocks; b++) {
-      kpw_cidx_block blk;
-      kpw_cidx_get_block(ix, b, &blk);
-      EVP_DigestUpdate(md, blk.hash, 32);
-      EVP_DigestUpdate(md, &blk.height, sizeof blk.height);
-      for (uint32_t t = blk.first_tx; t < blk.first_tx + blk.n_txs; t++) {
-        EVP_DigestUpdate(md, txids + (size_t)t * 32, 32);
-        for (uint32_t o = fo[t]; o < fo[t + 1]; o++) {
-          uint64_t v = kpw_cidx_out_value(ix, o);
-          char a[128] = "";
-          kpw_cidx_addr_string(ix, oa[o], a, sizeof a);
-          EVP_DigestUpdate(md, &v, sizeof v);
-          EVP_DigestUpdate(md, a, strlen(a) + 1);
-        }
-        for (uint32_t i = fi[t]; i < fi[t + 1]; i++) EVP_DigestUpdate(md, &prev[i], 4);
-      }
-    }
     unsigned char h[32];
     EVP_DigestFinal_ex(md, h, NULL);
     EVP_MD_CTX_free(md);

@@ -52,7 +52,9 @@ static void help_trace(void) {
     "integer satoshis. Exit codes: 0 ok; 2 usage; 3 bad input; 4 I/O error.\n");
 }
 
-typedef struct seeds { uint32_t *v; size_t n, cap; } seeds;
+/* Seed outputs, and the seed addresses (a bit per address id) whose
+** outputs are added by one scan of the output column at the end. */
+typedef struct seeds { uint32_t *v; size_t n, cap; uint8_t *addr_bits; size_t n_addrs; } seeds;
 
 static bool seeds_push(seeds *s, uint32_t o) {
   if (s->n == s->cap) {
@@ -81,11 +83,30 @@ static bool add_seed(const kpw_cidx *ix, const char *s, seeds *out, const char *
     kpw_error_set(err, KPW_EINPUT, src, line, 0, "address '%s' never received funds in the index", s);
     return false;
   }
+  if (!out->addr_bits) {
+    kpw_cidx_counts c;
+    kpw_cidx_get_counts(ix, &c);
+    if (!(out->addr_bits = calloc((size_t)c.addrs / 8 + 1, 1))) {
+      kpw_error_set(err, KPW_ENOMEM, src, line, 0, "out of memory");
+      return false;
+    }
+  }
+  out->addr_bits[a / 8] |= (uint8_t)(1u << (a % 8));
+  out->n_addrs++;
+  return true;
+}
+
+/* Every output paid to a seed address becomes a seed (one pass). */
+static bool add_address_outputs(const kpw_cidx *ix, seeds *out, kpw_error *err) {
+  if (!out->n_addrs) return true;
   kpw_cidx_counts c;
   kpw_cidx_get_counts(ix, &c);
   const uint32_t *oa = kpw_cidx_out_addrs(ix);
   for (uint32_t k = 0; k < c.outs; k++)
-    if (oa[k] == a && !seeds_push(out, k)) { kpw_error_set(err, KPW_ENOMEM, src, line, 0, "out of memory"); return false; }
+    if (oa[k] != KPW_CIDX_NONE && (out->addr_bits[oa[k] / 8] >> (oa[k] % 8) & 1) && !seeds_push(out, k)) {
+      kpw_error_set(err, KPW_ENOMEM, "--from", 0, 0, "out of memory");
+      return false;
+    }
   return true;
 }
 
@@ -437,6 +458,7 @@ int cmd_chain_trace(int argc, char **argv) {
   if (rc < 0 && kpw_cidx_open(dir, &ix, &err)) rc = cli_fail(&err);
   for (size_t i = 0; rc < 0 && i < n_from; i++)
     if (!add_seed_arg(ix, from[i], &sd, &err)) rc = cli_fail(&err);
+  if (rc < 0 && !add_address_outputs(ix, &sd, &err)) rc = cli_fail(&err);
   if (rc < 0 && !(ts = kpw_tagset_new())) rc = EXIT_IOERR;
   for (size_t i = 0; rc < 0 && i < n_tags; i++)
     if (kpw_tagset_load(ts, tagfiles[i], &err)) rc = cli_fail(&err);
@@ -483,6 +505,7 @@ int cmd_chain_trace(int argc, char **argv) {
   if (ls) kpw_listset_free(ls);
   kpw_cidx_close(ix);
   free(sd.v);
+  free(sd.addr_bits);
   free(from); free(tagfiles); free(lists); free(stops);
   return rc < 0 ? EXIT_OK : rc;
 }

@@ -25,6 +25,12 @@ void kpw_sha256d(const void *p, size_t n, uint8_t out[32]);
 void kpw_hash160(const void *p, size_t n, uint8_t out[20]);   /* RIPEMD160(SHA256) */
 /* 64 hex chars of the hash reversed (txid / block hash display order). */
 void kpw_hash_hex(const uint8_t h[32], char out[65]);
+/* The inverse: exactly 64 hex digits (either case, display order) into a
+** hash in internal order; false on anything else. */
+bool kpw_hash_from_hex(const char *s, size_t n, uint8_t out[32]);
+/* 2*n hex digits (either case) into n bytes in the same order; false on a
+** non-hex character. */
+bool kpw_hex_decode(const char *s, size_t n, uint8_t *out);
 
 /* ---------------------------------------------------------------- addresses */
 /* Base58Check of version byte(s) + payload. Returns the length written

@@ -47,6 +47,12 @@ kpw_result kpw_finding_write_jsonl(const kpw_finding *f, FILE *out,
                                    kpw_error *err);
 /* ISO 8601 UTC ("2018-02-16T03:10:00Z", with .ffffff when not whole). */
 void kpw_time_format(int64_t us, char *out /* >= 32 bytes */);
+/* The inverse, and what the track and chain readers accept: ISO 8601
+** "YYYY-MM-DD[T ]HH:MM[:SS[.f]]" with "Z", " UTC", "+HH[:]MM" or nothing
+** (UTC), years 0000-9999, blanks around. False on anything else. */
+bool kpw_time_parse(const char *s, int64_t *us);
+/* Days since 1970-01-01 of a proleptic Gregorian date. */
+int64_t kpw_days_from_civil(int64_t y, int m, int d);
 
 #ifdef __cplusplus
 }

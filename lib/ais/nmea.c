@@ -120,16 +120,6 @@ static int read_cksum(const char *p, const char *e) {
   return h < 0 || l < 0 ? -1 : h * 16 + l;
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (Hinnant's algorithm). */
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned dd) {
-  y -= m <= 2;
-  int64_t era = (y >= 0 ? y : y - 399) / 400;
-  unsigned yoe = (unsigned)(y - era * 400);
-  unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + dd - 1;
-  unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + (int64_t)doe - 719468;
-}
-
 /* Parse an unsigned decimal of at most 18 digits in [p, e); false if none. */
 static bool parse_u64(const char *p, const char *e, uint64_t *v) {
   if (p >= e || e - p > 18) return false;
@@ -214,7 +204,7 @@ static bool parse_pghp(const char *p, const char *e, int64_t *t) {
   if (v[2] < 1970 || v[2] > 2200 || v[3] < 1 || v[3] > 12 || v[4] < 1 || v[4] > 31 ||
       v[5] > 23 || v[6] > 59 || v[7] > 60 || ms > 999)
     return false;
-  int64_t days = days_from_civil((int64_t)v[2], (unsigned)v[3], (unsigned)v[4]);
+  int64_t days = kpw_days_from_civil((int64_t)v[2], (int)v[3], (int)v[4]);
   *t = ((days * 86400 + (int64_t)(v[5] * 3600 + v[6] * 60 + v[7])) * 1000 + (int64_t)ms) * 1000;
   return true;
 }
@@ -459,31 +449,12 @@ static int64_t logged_time(const char *a, const char *b) {
     }
     return us;
   }
-  /* YYYY-MM-DD[T ]HH:MM:SS[.f][Z] */
-  if (nd != 4 || n < 19 || a[4] != '-' || a[7] != '-' || (a[10] != 'T' && a[10] != ' ') || a[13] != ':' || a[16] != ':')
-    return KPW_TIME_NONE;
-  int f[6] = {0};
-  static const int pos[6] = {0, 5, 8, 11, 14, 17}, len[6] = {4, 2, 2, 2, 2, 2};
-  for (int k = 0; k < 6; k++)
-    for (int i = 0; i < len[k]; i++) {
-      char c = a[pos[k] + i];
-      if (c < '0' || c > '9') return KPW_TIME_NONE;
-      f[k] = f[k] * 10 + (c - '0');
-    }
-  if (f[1] < 1 || f[1] > 12 || f[2] < 1 || f[2] > 31 || f[3] > 23 || f[4] > 59 || f[5] > 60) return KPW_TIME_NONE;
-  /* days from civil (proleptic Gregorian), as in finding.c's formatter */
-  int y = f[0] - (f[1] <= 2), m = f[1];
-  int64_t era = (y >= 0 ? y : y - 399) / 400;
-  int64_t yoe = y - era * 400, doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + f[2] - 1;
-  int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy, days = era * 146097 + doe - 719468;
-  int64_t us = ((days * 24 + f[3]) * 60 + f[4]) * 60 * 1000000 + (int64_t)f[5] * 1000000;
-  size_t i = 19;
-  if (i < n && a[i] == '.') {
-    int64_t scale = 100000;
-    for (i++; i < n && a[i] >= '0' && a[i] <= '9'; i++, scale /= 10) if (scale > 0) us += (a[i] - '0') * scale;
-  }
-  if (i < n && (a[i] == 'Z' || a[i] == 'z')) i++;
-  return i == n ? us : KPW_TIME_NONE;
+  /* an ISO 8601 date-time (the text is not NUL-terminated: copy it) */
+  char buf[48];
+  memcpy(buf, a, n);
+  buf[n] = 0;
+  int64_t us;
+  return kpw_time_parse(buf, &us) ? us : KPW_TIME_NONE;
 }
 
 kpw_result kpw_ais_decoder_feed_line(kpw_ais_decoder *d, const char *line, size_t n,

@@ -69,16 +69,6 @@ static ssize_t cookie_read(void *c, char *buf, size_t n) {
 
 /* ------------------------------------------------------------ parsing */
 
-/* Days since 1970-01-01 of a proleptic Gregorian date. */
-static int64_t days_from_civil(int64_t y, int m, int d) {
-  y -= m <= 2;
-  int64_t era = (y >= 0 ? y : y - 399) / 400;
-  int64_t yoe = y - era * 400;
-  int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
-}
-
 static bool digits(const char **p, int n, int *out) {
   int v = 0;
   for (int i = 0; i < n; i++) {
@@ -108,37 +98,10 @@ static int64_t frac_us(const char **p) {
   return us;
 }
 
-/* ISO 8601 "YYYY-MM-DD[T ]HH:MM[:SS[.f]][Z| UTC|+HH[:]MM|-HH[:]MM]". */
+/* Plausible track times: 1900-01-01 .. 2200-01-01 (a garbage field that
+** happens to parse is not a fix). */
 static bool parse_iso(const char *s, int64_t *t_us) {
-  int y, mo, d, h, mi, sec = 0;
-  const char *p = s;
-  while (*p == ' ') p++;
-  if (!digits(&p, 4, &y) || *p++ != '-' || !digits(&p, 2, &mo) || *p++ != '-' || !digits(&p, 2, &d))
-    return false;
-  if (*p != 'T' && *p != 't' && *p != ' ') return false;
-  p++;
-  if (!digits(&p, 2, &h) || *p++ != ':' || !digits(&p, 2, &mi)) return false;
-  int64_t us = 0;
-  if (*p == ':') { p++; if (!digits(&p, 2, &sec)) return false; us = frac_us(&p); }
-  if (!valid_ymdhms(y, mo, d, h, mi, sec)) return false;
-  int64_t off = 0;
-  while (*p == ' ') p++;
-  if (*p == 'Z' || *p == 'z') p++;
-  else if (strncasecmp(p, "UTC", 3) == 0 || strncasecmp(p, "GMT", 3) == 0) p += 3;
-  else if (*p == '+' || *p == '-') {
-    int sign = *p == '-' ? -1 : 1, oh, om = 0;
-    p++;
-    if (!digits(&p, 2, &oh)) return false;
-    if (*p == ':') p++;
-    if (isdigit((unsigned char)*p) && !digits(&p, 2, &om)) return false;
-    if (oh > 14 || om > 59) return false;
-    off = sign * (oh * 3600 + om * 60);
-  }
-  while (*p == ' ') p++;
-  if (*p) return false;
-  int64_t secs = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - off;
-  *t_us = secs * 1000000 + us;
-  return true;
+  return kpw_time_parse(s, t_us) && *t_us >= -2208988800LL * 1000000 && *t_us < 7258118400LL * 1000000;
 }
 
 /* DMA "dd/mm/yyyy hh:mm:ss". */
@@ -153,7 +116,7 @@ static bool parse_dma(const char *s, int64_t *t_us) {
   int64_t us = frac_us(&p);
   while (*p == ' ') p++;
   if (*p || !valid_ymdhms(y, mo, d, h, mi, sec)) return false;
-  *t_us = (days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec) * 1000000 + us;
+  *t_us = (kpw_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec) * 1000000 + us;
   return true;
 }
 

@@ -419,6 +419,29 @@ static bool decode6(const ais_bits *b, bool scaled, kpw_buf *o) {
 
 /* ------------------------------------------------------------ type 8 */
 
+/* The surface currents, waves, swell and sea state of the two met/hydro
+** messages: the same 111-bit layout, starting at bit `at` (IMO 236: 211,
+** IMO 289: 215). Speeds and heights are tenths when scaled. */
+static void currents_waves(const ais_bits *b, bool scaled, kpw_buf *o, size_t at) {
+#define TENTHS_AT(k, off, n) (scaled ? put_f(o, (k), 1, U(at + (off), (n)) / 10.0) : put_u(o, (k), U(at + (off), (n))))
+  TENTHS_AT("cspeed", 0, 8);
+  put_u(o, "cdir", U(at + 8, 9));
+  TENTHS_AT("cspeed2", 17, 8);
+  put_u(o, "cdir2", U(at + 25, 9));
+  put_u(o, "cdepth2", U(at + 34, 5));
+  TENTHS_AT("cspeed3", 39, 8);
+  put_u(o, "cdir3", U(at + 47, 9));
+  put_u(o, "cdepth3", U(at + 56, 5));
+  TENTHS_AT("waveheight", 61, 8);
+  put_u(o, "waveperiod", U(at + 69, 6));
+  put_u(o, "wavedir", U(at + 75, 9));
+  TENTHS_AT("swellheight", 84, 8);
+  put_u(o, "swellperiod", U(at + 92, 6));
+  put_u(o, "swelldir", U(at + 98, 9));
+  put_u(o, "seastate", U(at + 107, 4));
+#undef TENTHS_AT
+}
+
 /* IMO236 meteorological/hydrological data (DAC 1, FI 11): all fields
 ** unsigned with offsets. */
 static void met236(const ais_bits *b, bool scaled, kpw_buf *o) {
@@ -452,27 +475,13 @@ static void met236(const ais_bits *b, bool scaled, kpw_buf *o) {
     put_u(o, "leveltrend", ltrend);
   }
   /* speeds and heights in tenths when scaled */
-#define TENTHS(k, v) (scaled ? put_f(o, (k), 1, (v) / 10.0) : put_u(o, (k), (v)))
-  TENTHS("cspeed", U(211, 8));
-  put_u(o, "cdir", U(219, 9));
-  TENTHS("cspeed2", U(228, 8));
-  put_u(o, "cdir2", U(236, 9));
-  put_u(o, "cdepth2", U(245, 5));
-  TENTHS("cspeed3", U(250, 8));
-  put_u(o, "cdir3", U(258, 9));
-  put_u(o, "cdepth3", U(267, 5));
-  TENTHS("waveheight", U(272, 8));
-  put_u(o, "waveperiod", U(280, 6));
-  put_u(o, "wavedir", U(286, 9));
-  TENTHS("swellheight", U(295, 8));
-  put_u(o, "swellperiod", U(303, 6));
-  put_u(o, "swelldir", U(309, 9));
-  put_u(o, "seastate", U(318, 4));
+  currents_waves(b, scaled, o, 211);
   if (scaled) put_f(o, "watertemp", 1, ((int)U(322, 10) - 100) / 10.0);
   else put_u(o, "watertemp", U(322, 10));
   put_u(o, "preciptype", precip);
   put_s(o, "preciptype_text", preciptypes[precip]);
-  TENTHS("salinity", U(335, 9));
+  if (scaled) put_f(o, "salinity", 1, U(335, 9) / 10.0);
+  else put_u(o, "salinity", U(335, 9));
   put_u(o, "ice", ice);
   put_s(o, "ice_text", ice_legend[ice]);
 }
@@ -516,21 +525,7 @@ static void met289(const ais_bits *b, bool scaled, kpw_buf *o) {
     put_i(o, "waterlevel", (int32_t)wlevel);
     put_u(o, "leveltrend", ltrend);
   }
-  TENTHS("cspeed", U(215, 8));
-  put_u(o, "cdir", U(223, 9));
-  TENTHS("cspeed2", U(232, 8));
-  put_u(o, "cdir2", U(240, 9));
-  put_u(o, "cdepth2", U(249, 5));
-  TENTHS("cspeed3", U(254, 8));
-  put_u(o, "cdir3", U(262, 9));
-  put_u(o, "cdepth3", U(271, 5));
-  TENTHS("waveheight", U(276, 8));
-  put_u(o, "waveperiod", U(284, 6));
-  put_u(o, "wavedir", U(290, 9));
-  TENTHS("swellheight", U(299, 8));
-  put_u(o, "swellperiod", U(307, 6));
-  put_u(o, "swelldir", U(313, 9));
-  put_u(o, "seastate", U(322, 4));
+  currents_waves(b, scaled, o, 215);
   if (scaled) {
     put_f(o, "watertemp", 1, wtemp / 10.0);
     put_s(o, "preciptype", preciptypes[precip]);
@@ -542,7 +537,6 @@ static void met289(const ais_bits *b, bool scaled, kpw_buf *o) {
     put_u(o, "salinity", U(339, 9));
     put_u(o, "ice", ice);
   }
-#undef TENTHS
 }
 
 /* VTS-generated/synthetic targets (DAC 1, FI 17): 122-bit elements, decoded

@@ -9,13 +9,6 @@
 #include "chain/address.h"
 #include "chain/addrkey.h"
 
-static int hexval(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 static size_t text_key(const char *s, size_t n, uint8_t key[KPW_ADDR_KEY_MAX]) {
   if (n <= KPW_ADDR_TEXT_MAX) {
     key[0] = KPW_AK_TEXT;
@@ -63,13 +56,8 @@ size_t kpw_addrkey_parse(const char *s, size_t n, uint8_t key[KPW_ADDR_KEY_MAX])
       if (v >= 1) { key[0] = KPW_AK_WITNESS; key[1] = (uint8_t)v; memcpy(key + 2, prog, pn); return 2 + pn; }
     }
   }
-  if (n == 9 + 40 && !memcmp(s, "multisig:", 9)) {
+  if (n == 9 + 40 && !memcmp(s, "multisig:", 9) && kpw_hex_decode(s + 9, 20, key + 1)) {
     key[0] = KPW_AK_MULTISIG;
-    for (size_t i = 0; i < 20; i++) {
-      int hi = hexval(s[9 + 2 * i]), lo = hexval(s[10 + 2 * i]);
-      if (hi < 0 || lo < 0) return text_key(s, n, key);
-      key[1 + i] = (uint8_t)(hi << 4 | lo);
-    }
     return 21;
   }
   return text_key(s, n, key);

@@ -36,6 +36,7 @@
 #include <unistd.h>
 #include "kpw/chain.h"
 #include "kpw/chainidx.h"
+#include "kpw/finding.h"
 #include "chain/addrkey.h"
 #include "chain/cidx_format.h"
 #include "chain/cidx_internal.h"
@@ -693,13 +694,11 @@ static kpw_result commit(builder *b, const cidx_meta *upto, kpw_error *err) {
   snprintf(p1, sizeof p1, "%s/%s.tmp", b->dir, F_TXSORT);
   path_in(b, F_TXSORT, p2, sizeof p2);
   if (rename(p1, p2)) { r = kpw_error_set(err, KPW_EIO, p2, 0, 0, "rename failed: %s", strerror(errno)); goto out; }
-  m.commits = b->com.commits + 1;
   if ((r = cidx_meta_write(b->dir, &m, err))) goto out;
   b->com = m;
   b->cur.unresolved = m.unresolved;
   b->cur.addr_bytes = m.addr_bytes;
   b->cur.addr_runs = m.addr_runs;
-  b->cur.commits = m.commits;
   b->commits_this_run++;
   if (b->opts && b->opts->crash_after_commits && b->commits_this_run >= b->opts->crash_after_commits)
     _exit(137);   /* test hook: as if killed right after a commit */
@@ -1276,19 +1275,9 @@ static kpw_result build_from_blk(builder *b, blk_src *s, kpw_error *err) {
 ** never decreases). Blocks at or below the committed tip are skipped.
 */
 
+/* A txid or block hash as the export writes it (display order). */
 static bool hex32_rev(const char *s, uint8_t out[32]) {
-  if (!s || strlen(s) != 64) return false;
-  for (int i = 0; i < 32; i++) {
-    int v = 0;
-    for (int k = 0; k < 2; k++) {
-      char c = s[2 * i + k];
-      int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-      if (d < 0) return false;
-      v = v * 16 + d;
-    }
-    out[31 - i] = (uint8_t)v;
-  }
-  return true;
+  return s && kpw_hash_from_hex(s, strlen(s), out);
 }
 
 /* An integer JSON value (number or decimal string) into *v. */
@@ -1310,15 +1299,16 @@ static bool json_time(const kpw_json *j, uint32_t *t) {
   uint64_t u;
   if (json_uint(j, &u) && u <= UINT32_MAX) { *t = (uint32_t)u; return true; }
   if (!j || j->type != KPW_JSON_STRING) return false;
-  struct tm tm;
-  memset(&tm, 0, sizeof tm);
-  const char *e = strptime(j->str, "%Y-%m-%d", &tm);
-  if (!e) return false;
-  if (*e == ' ' || *e == 'T') e = strptime(e + 1, "%H:%M:%S", &tm);
-  if (!e) return false;
-  time_t v = timegm(&tm);
-  if (v < 0 || (uint64_t)v > UINT32_MAX) return false;
-  *t = (uint32_t)v;
+  int64_t us;
+  kpw_date d;
+  if (kpw_time_parse(j->str, &us)) {                     /* "2009-01-09 02:54:25 UTC" */
+  } else if (kpw_date_parse(j->str, &d) && d.month && d.day) {
+    us = kpw_days_from_civil(d.year, d.month, d.day) * 86400 * 1000000;
+  } else {
+    return false;
+  }
+  if (us < 0 || us / 1000000 > UINT32_MAX) return false;
+  *t = (uint32_t)(us / 1000000);
   return true;
 }
 
@@ -1535,6 +1525,7 @@ kpw_result kpw_cidx_build(const char *dir, const char *const *inputs, size_t n_i
   b.opts = opts;
   b.stats = stats;
   kpw_result r = builder_open(&b, dir, err);
+  uint64_t txs_at_start = b.com.txs;
   if (!r && n_json) {
     etl_state st;
     memset(&st, 0, sizeof st);
@@ -1563,7 +1554,7 @@ kpw_result kpw_cidx_build(const char *dir, const char *const *inputs, size_t n_i
     free(s.table);
     free(s.chain);
   }
-  if (stats) stats->txs_added = b.com.txs - (b.com.txs >= stats->txs_added ? 0 : 0);
+  stats->txs_added = b.com.txs - txs_at_start;
   builder_close(&b);
   return r;
 }

@@ -51,7 +51,7 @@ typedef struct cidx_addrrun {
 
 /* Committed counts: the content of META. */
 typedef struct cidx_meta {
-  uint64_t blocks, txs, outs, ins, addrs, addr_bytes, addr_runs, big, commits;
+  uint64_t blocks, txs, outs, ins, addrs, addr_bytes, addr_runs, big;
   int64_t first_height;
   uint64_t unresolved;
   int64_t network;          /* KPW_NET_* of chain.h; 0 (mainnet) for etl input */

@@ -258,11 +258,7 @@ bool kpw_cidx_parse_outpoint(const kpw_cidx *ix, const char *s, uint32_t *out_no
   const char *colon = strchr(s, ':');
   if (!colon || colon - s != 64) return false;
   uint8_t txid[32];
-  for (int i = 0; i < 32; i++) {
-    unsigned v;
-    if (sscanf(s + 2 * i, "%2x", &v) != 1) return false;
-    txid[31 - i] = (uint8_t)v;        /* display order is reversed */
-  }
+  if (!kpw_hash_from_hex(s, 64, txid)) return false;
   char *end;
   errno = 0;
   unsigned long vout = strtoul(colon + 1, &end, 10);

@@ -317,40 +317,42 @@ static void header(uint8_t h[HDR], uint64_t gen) {
   for (int i = 0; i < 8; i++) h[8 + i] = (uint8_t)(gen >> (8 * i));
 }
 
-static void meta_json(const kpw_clustering *c, kpw_buf *b) {
-  kpw_buf_puts(b, "{\"version\":1,\"gen\":");
-  kpw_json_int(b, (int64_t)c->gen);
-  kpw_buf_puts(b, ",\"addresses\":");
-  kpw_json_int(b, c->n_addrs);
-  kpw_buf_puts(b, ",\"clusters\":");
-  kpw_json_int(b, c->n_clusters);
-  kpw_buf_puts(b, ",\"largest\":");
-  kpw_json_int(b, c->largest);
-  kpw_buf_puts(b, ",\"largest_cluster\":");
-  kpw_json_int(b, c->largest_id == NONE ? -1 : (int64_t)c->largest_id);
-  kpw_buf_puts(b, ",\"txs\":");
-  kpw_json_int(b, c->n_txs);
-  kpw_buf_puts(b, ",\"multi_input_txs\":");
-  kpw_json_int(b, (int64_t)c->multi_input_txs);
-  kpw_buf_puts(b, ",\"merges\":");
-  kpw_json_int(b, (int64_t)c->merges);
-  kpw_buf_puts(b, ",\"refused\":");
-  kpw_json_int(b, (int64_t)c->refused);
-  kpw_buf_puts(b, ",\"forced\":");
-  kpw_json_int(b, (int64_t)c->forced);
-  kpw_buf_puts(b, ",\"stored_refusals\":");
-  kpw_json_int(b, c->n_refusals);
-  kpw_buf_puts(b, ",\"collapse_limit\":");
-  kpw_json_int(b, c->collapse_limit);
-  kpw_buf_puts(b, c->force ? ",\"force\":true" : ",\"force\":false");
-  kpw_buf_puts(b, c->coinjoin_filter ? ",\"coinjoin_filter\":true" : ",\"coinjoin_filter\":false");
+/* ,"key":v */
+static void put_kv(kpw_buf *b, const char *key, int64_t v) {
+  kpw_buf_putc(b, ',');
+  kpw_json_key(b, key);
+  kpw_json_int(b, v);
+}
+
+/* ,"coinjoins":{"whirlpool":N,...} */
+static void put_coinjoins(kpw_buf *b, const kpw_clustering *c) {
   kpw_buf_puts(b, ",\"coinjoins\":{");
   for (int k = 1; k < KPW_CJ_KINDS; k++) {
     if (k > 1) kpw_buf_putc(b, ',');
     kpw_json_key(b, kpw_cj_kind_name((kpw_cj_kind)k));
     kpw_json_int(b, (int64_t)c->coinjoins[k]);
   }
-  kpw_buf_puts(b, "}}");
+  kpw_buf_putc(b, '}');
+}
+
+static void meta_json(const kpw_clustering *c, kpw_buf *b) {
+  kpw_buf_puts(b, "{\"version\":1,\"gen\":");
+  kpw_json_int(b, (int64_t)c->gen);
+  put_kv(b, "addresses", (int64_t)c->n_addrs);
+  put_kv(b, "clusters", (int64_t)c->n_clusters);
+  put_kv(b, "largest", (int64_t)c->largest);
+  put_kv(b, "largest_cluster", c->largest_id == NONE ? -1 : (int64_t)c->largest_id);
+  put_kv(b, "txs", (int64_t)c->n_txs);
+  put_kv(b, "multi_input_txs", (int64_t)c->multi_input_txs);
+  put_kv(b, "merges", (int64_t)c->merges);
+  put_kv(b, "refused", (int64_t)c->refused);
+  put_kv(b, "forced", (int64_t)c->forced);
+  put_kv(b, "stored_refusals", (int64_t)c->n_refusals);
+  put_kv(b, "collapse_limit", (int64_t)c->collapse_limit);
+  kpw_buf_puts(b, c->force ? ",\"force\":true" : ",\"force\":false");
+  kpw_buf_puts(b, c->coinjoin_filter ? ",\"coinjoin_filter\":true" : ",\"coinjoin_filter\":false");
+  put_coinjoins(b, c);
+  kpw_buf_putc(b, '}');
 }
 
 kpw_result kpw_cluster_save(const kpw_clustering *c, const char *dir, kpw_error *err) {
@@ -554,35 +556,20 @@ void kpw_cluster_stats_json(const kpw_clustering *c, kpw_buf *b) {
   for (int k = 1; k < KPW_CJ_KINDS; k++) cj += c->coinjoins[k];
   kpw_buf_puts(b, "{\"addresses\":");
   kpw_json_int(b, c->n_addrs);
-  kpw_buf_puts(b, ",\"clusters\":");
-  kpw_json_int(b, c->n_clusters);
-  kpw_buf_puts(b, ",\"largest\":");
-  kpw_json_int(b, c->largest);
+  put_kv(b, "clusters", (int64_t)c->n_clusters);
+  put_kv(b, "largest", (int64_t)c->largest);
   kpw_buf_puts(b, ",\"largest_cluster\":");
   if (c->largest_id == NONE) kpw_buf_puts(b, "null");
   else kpw_json_int(b, c->largest_id);
-  kpw_buf_puts(b, ",\"singletons\":");
-  kpw_json_int(b, (int64_t)singletons);
-  kpw_buf_puts(b, ",\"txs\":");
-  kpw_json_int(b, c->n_txs);
-  kpw_buf_puts(b, ",\"multi_input_txs\":");
-  kpw_json_int(b, (int64_t)c->multi_input_txs);
-  kpw_buf_puts(b, ",\"coinjoin_txs\":");
-  kpw_json_int(b, (int64_t)cj);
-  kpw_buf_puts(b, ",\"coinjoins\":{");
-  for (int k = 1; k < KPW_CJ_KINDS; k++) {
-    if (k > 1) kpw_buf_putc(b, ',');
-    kpw_json_key(b, kpw_cj_kind_name((kpw_cj_kind)k));
-    kpw_json_int(b, (int64_t)c->coinjoins[k]);
-  }
-  kpw_buf_puts(b, "},\"merges\":");
-  kpw_json_int(b, (int64_t)c->merges);
-  kpw_buf_puts(b, ",\"refused\":");
-  kpw_json_int(b, (int64_t)c->refused);
-  kpw_buf_puts(b, ",\"forced\":");
-  kpw_json_int(b, (int64_t)c->forced);
-  kpw_buf_puts(b, ",\"collapse_limit\":");
-  kpw_json_int(b, c->collapse_limit);
+  put_kv(b, "singletons", (int64_t)singletons);
+  put_kv(b, "txs", (int64_t)c->n_txs);
+  put_kv(b, "multi_input_txs", (int64_t)c->multi_input_txs);
+  put_kv(b, "coinjoin_txs", (int64_t)cj);
+  put_coinjoins(b, c);
+  put_kv(b, "merges", (int64_t)c->merges);
+  put_kv(b, "refused", (int64_t)c->refused);
+  put_kv(b, "forced", (int64_t)c->forced);
+  put_kv(b, "collapse_limit", (int64_t)c->collapse_limit);
   kpw_buf_puts(b, c->force ? ",\"force\":true" : ",\"force\":false");
   kpw_buf_puts(b, c->coinjoin_filter ? ",\"coinjoin_filter\":true}" : ",\"coinjoin_filter\":false}");
 }

@@ -40,3 +40,26 @@ void kpw_hash_hex(const uint8_t h[32], char out[65]) {
   }
   out[64] = 0;
 }
+
+static int hex_digit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+bool kpw_hex_decode(const char *s, size_t n, uint8_t *out) {
+  for (size_t i = 0; i < n; i++) {
+    int hi = hex_digit(s[2 * i]), lo = hi < 0 ? -1 : hex_digit(s[2 * i + 1]);
+    if (lo < 0) return false;
+    out[i] = (uint8_t)(hi << 4 | lo);
+  }
+  return true;
+}
+
+bool kpw_hash_from_hex(const char *s, size_t n, uint8_t out[32]) {
+  uint8_t t[32];
+  if (!s || n != 64 || !kpw_hex_decode(s, 32, t)) return false;
+  for (int i = 0; i < 32; i++) out[i] = t[31 - i];      /* display order is reversed */
+  return true;
+}

@@ -82,14 +82,17 @@ struct kpw_taint_scratch {
 static const char *const METHOD_NAMES[] = {"poison", "haircut", "fifo", "lifo", "tiho"};
 static const char *const POLICY_NAMES[] = {"to-miner", "pro-rata"};
 
+/* Index of s in names[0..n) (any case), or -1. */
+static int name_index(const char *const *names, size_t n, const char *s) {
+  for (size_t k = 0; s && k < n; k++)
+    if (strcasecmp(s, names[k]) == 0) return (int)k;
+  return -1;
+}
+
 bool kpw_taint_method_parse(const char *s, kpw_taint_method *out) {
-  if (!s) return false;
-  for (size_t k = 0; k < sizeof METHOD_NAMES / sizeof METHOD_NAMES[0]; k++)
-    if (strcasecmp(s, METHOD_NAMES[k]) == 0) {
-      if (out) *out = (kpw_taint_method)k;
-      return true;
-    }
-  return false;
+  int k = name_index(METHOD_NAMES, sizeof METHOD_NAMES / sizeof METHOD_NAMES[0], s);
+  if (k >= 0 && out) *out = (kpw_taint_method)k;
+  return k >= 0;
 }
 
 const char *kpw_taint_method_name(kpw_taint_method m) {
@@ -97,13 +100,9 @@ const char *kpw_taint_method_name(kpw_taint_method m) {
 }
 
 bool kpw_fee_policy_parse(const char *s, kpw_fee_policy *out) {
-  if (!s) return false;
-  for (size_t k = 0; k < sizeof POLICY_NAMES / sizeof POLICY_NAMES[0]; k++)
-    if (strcasecmp(s, POLICY_NAMES[k]) == 0) {
-      if (out) *out = (kpw_fee_policy)k;
-      return true;
-    }
-  return false;
+  int k = name_index(POLICY_NAMES, sizeof POLICY_NAMES / sizeof POLICY_NAMES[0], s);
+  if (k >= 0 && out) *out = (kpw_fee_policy)k;
+  return k >= 0;
 }
 
 const char *kpw_fee_policy_name(kpw_fee_policy p) {

@@ -12,6 +12,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "kpw/finding.h"
 
@@ -206,4 +207,67 @@ kpw_result kpw_finding_write_jsonl(const kpw_finding *f, FILE *out,
     return kpw_error_set(err, KPW_EIO, "findings", 0, 0,
                          "cannot write finding: output error");
   return KPW_OK;
+}
+
+int64_t kpw_days_from_civil(int64_t y, int m, int d) {
+  y -= m <= 2;
+  int64_t era = (y >= 0 ? y : y - 399) / 400;
+  int64_t yoe = y - era * 400;
+  int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
+
+static bool take_digits(const char **p, int n, int *out) {
+  int v = 0;
+  for (int i = 0; i < n; i++) {
+    char c = (*p)[i];
+    if (c < '0' || c > '9') return false;
+    v = v * 10 + (c - '0');
+  }
+  *p += n;
+  *out = v;
+  return true;
+}
+
+bool kpw_time_parse(const char *s, int64_t *t_us) {
+  static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  int y, mo, d, h, mi, sec = 0;
+  const char *p = s;
+  if (!p) return false;
+  while (*p == ' ') p++;
+  if (!take_digits(&p, 4, &y) || *p++ != '-' || !take_digits(&p, 2, &mo) || *p++ != '-' ||
+      !take_digits(&p, 2, &d))
+    return false;
+  if (*p != 'T' && *p != 't' && *p != ' ') return false;
+  p++;
+  if (!take_digits(&p, 2, &h) || *p++ != ':' || !take_digits(&p, 2, &mi)) return false;
+  int64_t us = 0;
+  if (*p == ':') {
+    p++;
+    if (!take_digits(&p, 2, &sec)) return false;
+    if (*p == '.' || *p == ',') {
+      int64_t scale = 100000;
+      for (p++; *p >= '0' && *p <= '9'; p++, scale /= 10) if (scale) us += (*p - '0') * scale;
+    }
+  }
+  if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || h > 23 || mi > 59 || sec > 60) return false;
+  if (mo == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)) return false;
+  int64_t off = 0;
+  while (*p == ' ') p++;
+  if (*p == 'Z' || *p == 'z') p++;
+  else if (strncasecmp(p, "UTC", 3) == 0 || strncasecmp(p, "GMT", 3) == 0) p += 3;
+  else if (*p == '+' || *p == '-') {
+    int sign = *p == '-' ? -1 : 1, oh, om = 0;
+    p++;
+    if (!take_digits(&p, 2, &oh)) return false;
+    if (*p == ':') p++;
+    if (*p >= '0' && *p <= '9' && !take_digits(&p, 2, &om)) return false;
+    if (oh > 14 || om > 59) return false;
+    off = sign * (oh * 3600 + om * 60);
+  }
+  while (*p == ' ') p++;
+  if (*p) return false;
+  *t_us = (kpw_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - off) * 1000000 + us;
+  return true;
 }

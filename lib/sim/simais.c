@@ -1184,25 +1184,11 @@ typedef struct kstat {
   uint64_t expected, found, tp, fp, neg, ignored, dup;
 } kstat;
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (Hinnant). */
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  int64_t era = (y >= 0 ? y : y - 399) / 400;
-  unsigned yoe = (unsigned)(y - era * 400);
-  unsigned doy = (153 * (m + (m > 2 ? (unsigned)-3 : 9)) + 2) / 5 + d - 1;
-  unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + (int64_t)doe - 719468;
-}
-
-/* "YYYY-MM-DDTHH:MM:SS[.f...]Z" (or +00:00) to seconds; false if malformed. */
+/* A finding's or the truth's ISO 8601 time, in seconds. */
 static bool parse_iso(const char *s, int64_t *out) {
-  int y, mo, d, h, mi, se, n = 0;
-  if (!s || sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &se, &n) != 6) return false;
-  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60) return false;
-  const char *p = s + n;
-  if (*p == '.') { p++; while (*p >= '0' && *p <= '9') p++; }
-  if (strcmp(p, "Z") && strcmp(p, "+00:00") && *p) return false;
-  *out = days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 + se;
+  int64_t us;
+  if (!kpw_time_parse(s, &us)) return false;
+  *out = us >= 0 ? us / 1000000 : -((-us + 999999) / 1000000);
   return true;
 }
 
